@@ -1,0 +1,38 @@
+//! The OpenAPI document: its frame here; every operation is added where its route is
+//! registered (`app::routes`), so a route cannot be missing from it.
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Madar API",
+        description = "Madar (مدار): the child-protection case-management system of Morocco's provincial \
+                       support centres, public services and NGOs. Errors are RFC 9457 problems with a stable `code`.",
+        license(name = "AGPL-3.0-only"),
+        version = "1"
+    ),
+    modifiers(&Security),
+    tags(
+        (name = "auth", description = "Logging in, tokens"),
+        (name = "users", description = "People and their roles"),
+        (name = "organizations", description = "Ministry, centres, units, services, NGOs"),
+        (name = "clients", description = "API clients of the hotline and partners"),
+        (name = "reference", description = "Territories and code lists"),
+        (name = "operations", description = "Health checks"),
+    )
+)]
+pub struct ApiDoc;
+
+struct Security;
+
+impl Modify for Security {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        let mut bearer = Http::new(HttpAuthScheme::Bearer);
+        bearer.bearer_format = Some("JWT".into());
+        bearer.description =
+            Some("An access token from /api/v1/auth/login or /api/v1/auth/token".into());
+        components.add_security_scheme("bearer", SecurityScheme::Http(bearer));
+    }
+}

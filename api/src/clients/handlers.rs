@@ -1,0 +1,161 @@
+//! `/api/v1/clients` (admin): API clients for the hotline's and partners' systems.
+use actix_web::http::{header, StatusCode};
+use actix_web::{delete, get, patch, post, web, HttpResponse};
+use madar_openapi::clients::{ClientResponse, CreateClient, CreatedClient, UpdateClient};
+use madar_openapi::Page;
+
+use super::store::{self, Client};
+use crate::auth::policy::{authorize, Action};
+use crate::auth::tokens::random_token;
+use crate::auth::Actor;
+use crate::db;
+use crate::error::ApiError;
+use crate::http::paging::page;
+use crate::http::{etag, IfMatch, ListQuery, ProblemResponse, ValidJson};
+use crate::state::AppState;
+
+fn one(status: StatusCode, client: &Client) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::build(status)
+        .insert_header((header::ETAG, etag(client.row.version)))
+        .json(client.response()?))
+}
+
+/// Lists API clients (admin).
+#[utoipa::path(
+    tag = "clients",
+    params(ListQuery),
+    security(("bearer" = [])),
+    responses((status = 200, description = "A page of clients", body = Page<ClientResponse>), ProblemResponse)
+)]
+#[get("/clients")]
+pub async fn list_clients(
+    state: web::Data<AppState>,
+    actor: Actor,
+    query: web::Query<ListQuery>,
+) -> Result<HttpResponse, ApiError> {
+    authorize(&actor, Action::ManageClients)?;
+    let (limit, after) = (query.limit()?, query.after()?);
+    let rows = db::run(&state.pool, move |c| store::list(c, after, limit + 1)).await?;
+    let (rows, next_cursor) = page(rows, limit, |c| c.row.id.clone());
+    let items = rows
+        .iter()
+        .map(Client::response)
+        .collect::<Result<_, _>>()?;
+    Ok(HttpResponse::Ok().json(Page { items, next_cursor }))
+}
+
+/// Reads one API client (admin).
+#[utoipa::path(
+    tag = "clients",
+    params(("id" = uuid::Uuid, Path, description = "Client record id")),
+    security(("bearer" = [])),
+    responses((status = 200, description = "The client", body = ClientResponse), ProblemResponse)
+)]
+#[get("/clients/{id}")]
+pub async fn get_client(
+    state: web::Data<AppState>,
+    actor: Actor,
+    id: web::Path<uuid::Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    authorize(&actor, Action::ManageClients)?;
+    let client = db::run(&state.pool, move |c| store::find(c, &id.to_string())).await?;
+    one(StatusCode::OK, &client)
+}
+
+/// Creates an API client (admin). The secret is in this response only; Madar keeps a hash.
+#[utoipa::path(
+    tag = "clients",
+    request_body = CreateClient,
+    security(("bearer" = [])),
+    responses((status = 201, description = "Created, with its secret", body = CreatedClient), ProblemResponse)
+)]
+#[post("/clients")]
+pub async fn create_client(
+    state: web::Data<AppState>,
+    actor: Actor,
+    body: ValidJson<CreateClient>,
+) -> Result<HttpResponse, ApiError> {
+    authorize(&actor, Action::ManageClients)?;
+    let body = body.0;
+    let secret = random_token();
+    let hash = state.hasher.hash(secret.clone()).await?;
+    let now = state.clock.now_naive();
+    let client_id = store::new_client_id();
+    let client = db::transaction(&state.pool, move |c| {
+        store::create(
+            c,
+            &body.name,
+            &body.organization,
+            body.role,
+            &client_id,
+            &hash,
+            now,
+        )
+    })
+    .await?;
+    Ok(HttpResponse::Created()
+        .insert_header((header::ETAG, etag(client.row.version)))
+        .insert_header((
+            header::LOCATION,
+            format!("/api/v1/clients/{}", client.row.id),
+        ))
+        .json(CreatedClient {
+            client: client.response()?,
+            client_secret: secret,
+        }))
+}
+
+/// Renames or (de)activates an API client (admin); needs `If-Match`.
+#[utoipa::path(
+    tag = "clients",
+    params(
+        ("id" = uuid::Uuid, Path, description = "Client record id"),
+        ("If-Match" = String, Header, description = "ETag of the last read"),
+    ),
+    request_body = UpdateClient,
+    security(("bearer" = [])),
+    responses((status = 200, description = "The client", body = ClientResponse), ProblemResponse)
+)]
+#[patch("/clients/{id}")]
+pub async fn update_client(
+    state: web::Data<AppState>,
+    actor: Actor,
+    id: web::Path<uuid::Uuid>,
+    if_match: IfMatch,
+    body: ValidJson<UpdateClient>,
+) -> Result<HttpResponse, ApiError> {
+    authorize(&actor, Action::ManageClients)?;
+    let (now, changes) = (state.clock.now_naive(), body.0);
+    let client = db::transaction(&state.pool, move |c| {
+        store::update(c, &id.to_string(), if_match.0, &changes, now)
+    })
+    .await?;
+    one(StatusCode::OK, &client)
+}
+
+/// Deactivates an API client (admin): its tokens are refused from the next request on.
+#[utoipa::path(
+    tag = "clients",
+    params(("id" = uuid::Uuid, Path, description = "Client record id")),
+    security(("bearer" = [])),
+    responses((status = 204, description = "Deactivated"), ProblemResponse)
+)]
+#[delete("/clients/{id}")]
+pub async fn delete_client(
+    state: web::Data<AppState>,
+    actor: Actor,
+    id: web::Path<uuid::Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    authorize(&actor, Action::ManageClients)?;
+    let now = state.clock.now_naive();
+    db::transaction(&state.pool, move |c| {
+        let current = store::find(c, &id.to_string())?;
+        let off = madar_openapi::clients::UpdateClient {
+            name: None,
+            active: Some(false),
+        };
+        store::update(c, &id.to_string(), current.row.version, &off, now).map(|_| ())
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,3 @@
+//! API clients of the hotline and partner systems.
+pub mod handlers;
+pub mod store;

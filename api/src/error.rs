@@ -1,0 +1,297 @@
+//! One error type for the whole API, turned into an RFC 9457 problem in one place. Causes are
+//! logged with the request id; a client only ever sees the status, a stable `code` and a
+//! generic title.
+use actix_web::http::{header, StatusCode};
+use actix_web::{HttpResponse, ResponseError};
+use madar_openapi::{FieldError, Problem};
+
+tokio::task_local! {
+    /// The id of the request being served, so every problem can carry it.
+    pub static REQUEST_ID: String;
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("bad request: {code}")]
+    BadRequest { code: &'static str, detail: String },
+    #[error("unauthorized: {code}")]
+    Unauthorized { code: &'static str },
+    #[error("forbidden")]
+    Forbidden,
+    #[error("not found")]
+    NotFound,
+    #[error("method not allowed")]
+    MethodNotAllowed { allow: String },
+    #[error("conflict: {code}")]
+    Conflict { code: &'static str, detail: String },
+    #[error("precondition failed")]
+    PreconditionFailed,
+    #[error("precondition required")]
+    PreconditionRequired,
+    #[error("payload too large")]
+    PayloadTooLarge,
+    #[error("unsupported media type")]
+    UnsupportedMediaType,
+    #[error("validation failed")]
+    Validation(Vec<FieldError>),
+    #[error("locked")]
+    Locked { retry_after: u64 },
+    #[error("rate limited")]
+    RateLimited { retry_after: u64 },
+    #[error("service unavailable")]
+    Unavailable { cause: String },
+    #[error("oauth error {error}")]
+    OAuth {
+        status: StatusCode,
+        error: &'static str,
+        description: &'static str,
+    },
+    #[error("internal error: {0}")]
+    Internal(#[from] anyhow::Error),
+}
+
+impl ApiError {
+    pub fn validation(field: &str, code: &str, message: &str) -> ApiError {
+        ApiError::Validation(vec![FieldError {
+            field: field.into(),
+            code: code.into(),
+            message: message.into(),
+        }])
+    }
+
+    pub fn bad_request(code: &'static str, detail: impl Into<String>) -> ApiError {
+        ApiError::BadRequest {
+            code,
+            detail: detail.into(),
+        }
+    }
+
+    pub fn conflict(code: &'static str, detail: impl Into<String>) -> ApiError {
+        ApiError::Conflict {
+            code,
+            detail: detail.into(),
+        }
+    }
+
+    pub fn unavailable(cause: impl std::fmt::Display) -> ApiError {
+        ApiError::Unavailable {
+            cause: cause.to_string(),
+        }
+    }
+
+    /// The stable code, title and detail a client may see.
+    fn parts(&self) -> (&'static str, &'static str, Option<String>) {
+        match self {
+            ApiError::BadRequest { code, detail } => (code, "Bad request", Some(detail.clone())),
+            ApiError::Unauthorized { code } => (code, "Unauthorized", None),
+            ApiError::Forbidden => (
+                "forbidden",
+                "Forbidden",
+                Some("Your role may not do this.".into()),
+            ),
+            ApiError::NotFound => ("not_found", "Not found", None),
+            ApiError::MethodNotAllowed { .. } => ("method_not_allowed", "Method not allowed", None),
+            ApiError::Conflict { code, detail } => (code, "Conflict", Some(detail.clone())),
+            ApiError::PreconditionFailed => (
+                "precondition_failed",
+                "Precondition failed",
+                Some("The record changed since you read it; read it again.".into()),
+            ),
+            ApiError::PreconditionRequired => (
+                "precondition_required",
+                "Precondition required",
+                Some("Send If-Match with the ETag of your last read.".into()),
+            ),
+            ApiError::PayloadTooLarge => (
+                "payload_too_large",
+                "Payload too large",
+                Some("The limit is 1 MiB.".into()),
+            ),
+            ApiError::UnsupportedMediaType => (
+                "unsupported_media_type",
+                "Unsupported media type",
+                Some("Send application/json.".into()),
+            ),
+            ApiError::Validation(_) => ("validation_failed", "Validation failed", None),
+            ApiError::Locked { .. } => (
+                "account_locked",
+                "Locked",
+                Some("Too many failed logins; try later.".into()),
+            ),
+            ApiError::RateLimited { .. } => ("rate_limited", "Too many requests", None),
+            ApiError::Unavailable { .. } => ("service_unavailable", "Service unavailable", None),
+            ApiError::OAuth {
+                error, description, ..
+            } => (error, "Token request refused", Some((*description).into())),
+            ApiError::Internal(_) => ("internal_error", "Internal server error", None),
+        }
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            ApiError::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            ApiError::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden => StatusCode::FORBIDDEN,
+            ApiError::NotFound => StatusCode::NOT_FOUND,
+            ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::Conflict { .. } => StatusCode::CONFLICT,
+            ApiError::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
+            ApiError::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
+            ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Locked { .. } => StatusCode::LOCKED,
+            ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::OAuth { status, .. } => *status,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let status = self.status_code();
+        let request_id = REQUEST_ID.try_with(|id| id.clone()).ok();
+        match self {
+            ApiError::Internal(cause) => {
+                tracing::error!(request_id = request_id.as_deref().unwrap_or("-"), error = %format!("{cause:#}"), "internal error")
+            }
+            ApiError::Unavailable { cause } => {
+                tracing::warn!(request_id = request_id.as_deref().unwrap_or("-"), %cause, "service unavailable")
+            }
+            _ => {}
+        }
+        let (code, title, detail) = self.parts();
+        let (error, error_description) = match self {
+            ApiError::OAuth {
+                error, description, ..
+            } => (Some((*error).to_string()), Some((*description).to_string())),
+            _ => (None, None),
+        };
+        let problem = Problem {
+            type_: "about:blank".into(),
+            title: title.into(),
+            status: status.as_u16(),
+            detail,
+            code: code.into(),
+            request_id,
+            errors: match self {
+                ApiError::Validation(errors) => errors.clone(),
+                _ => Vec::new(),
+            },
+            error,
+            error_description,
+        };
+        let mut response = HttpResponse::build(status);
+        response.content_type("application/problem+json");
+        response.insert_header((header::CACHE_CONTROL, "no-store"));
+        match self {
+            ApiError::Unauthorized { .. } => {
+                response.insert_header((header::WWW_AUTHENTICATE, "Bearer realm=\"madar\""));
+            }
+            ApiError::OAuth { status, .. } if *status == StatusCode::UNAUTHORIZED => {
+                response.insert_header((header::WWW_AUTHENTICATE, "Basic realm=\"madar\""));
+            }
+            ApiError::MethodNotAllowed { allow } => {
+                response.insert_header((header::ALLOW, allow.clone()));
+            }
+            ApiError::Locked { retry_after } | ApiError::RateLimited { retry_after } => {
+                response.insert_header((header::RETRY_AFTER, retry_after.to_string()));
+            }
+            ApiError::Unavailable { .. } => {
+                response.insert_header((header::RETRY_AFTER, "5"));
+            }
+            _ => {}
+        }
+        match serde_json::to_vec(&problem) {
+            Ok(body) => response.body(body),
+            Err(_) => response.finish(),
+        }
+    }
+}
+
+impl From<diesel::result::Error> for ApiError {
+    fn from(e: diesel::result::Error) -> ApiError {
+        use diesel::result::{DatabaseErrorKind as Kind, Error};
+        match e {
+            Error::NotFound => ApiError::NotFound,
+            Error::DatabaseError(Kind::UniqueViolation, _) => ApiError::conflict(
+                "already_exists",
+                "A record with this identifier already exists.",
+            ),
+            Error::DatabaseError(Kind::ClosedConnection, info) => {
+                ApiError::unavailable(info.message())
+            }
+            Error::DatabaseError(Kind::Unknown, ref info)
+                if info.message().contains("database is locked")
+                    || info.message().contains("terminating connection") =>
+            {
+                ApiError::unavailable(info.message())
+            }
+            other => ApiError::Internal(other.into()),
+        }
+    }
+}
+
+impl From<diesel::r2d2::PoolError> for ApiError {
+    fn from(e: diesel::r2d2::PoolError) -> ApiError {
+        ApiError::unavailable(e)
+    }
+}
+
+impl From<actix_web::error::BlockingError> for ApiError {
+    fn from(e: actix_web::error::BlockingError) -> ApiError {
+        ApiError::unavailable(e)
+    }
+}
+
+impl From<validator::ValidationErrors> for ApiError {
+    fn from(errors: validator::ValidationErrors) -> ApiError {
+        let mut out = Vec::new();
+        flatten(&errors, "", &mut out);
+        out.sort_by(|a, b| a.field.cmp(&b.field));
+        ApiError::Validation(out)
+    }
+}
+
+fn flatten(errors: &validator::ValidationErrors, prefix: &str, out: &mut Vec<FieldError>) {
+    use validator::ValidationErrorsKind as K;
+    for (field, kind) in errors.errors() {
+        let path = if prefix.is_empty() {
+            field.to_string()
+        } else {
+            format!("{prefix}.{field}")
+        };
+        match kind {
+            K::Field(list) => out.extend(list.iter().map(|e| {
+                FieldError {
+                    field: path.clone(),
+                    code: e.code.to_string(),
+                    message: e
+                        .message
+                        .as_ref()
+                        .map(|m| m.to_string())
+                        .unwrap_or_else(|| message_for(&e.code)),
+                }
+            })),
+            K::Struct(inner) => flatten(inner, &path, out),
+            K::List(items) => {
+                for (i, inner) in items {
+                    flatten(inner, &format!("{path}[{i}]"), out)
+                }
+            }
+        }
+    }
+}
+
+fn message_for(code: &str) -> String {
+    match code {
+        "length" => "has the wrong length".into(),
+        "email" => "is not an email address".into(),
+        "forbidden_character" => "holds a control or direction-override character".into(),
+        "blank" => "must not be blank".into(),
+        "invalid_code" => "must be letters, digits, '-' or '_'".into(),
+        other => format!("is invalid ({other})"),
+    }
+}

@@ -1,0 +1,87 @@
+//! The middleware every request passes: a request id (kept from `X-Request-Id` or made), one
+//! log line per request, and the security headers.
+use std::time::Instant;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{self, HeaderName, HeaderValue};
+use actix_web::middleware::Next;
+use actix_web::HttpMessage;
+
+use crate::auth::actor::ActorId;
+use crate::error::REQUEST_ID;
+
+pub const REQUEST_ID_HEADER: &str = "x-request-id";
+
+/// The CSP of the web client: scripts only from Madar itself (and WASM compilation).
+pub const APP_CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; \
+     img-src 'self' data:; connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; \
+     frame-ancestors 'none'; form-action 'self'";
+/// Swagger UI needs inline styles and its own bootstrap; it is served under `/docs` only.
+pub const DOCS_CSP: &str = "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; \
+     img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+
+/// An incoming request id is kept when it is short and plain; otherwise a new one is made.
+fn request_id(req: &ServiceRequest) -> String {
+    req.headers()
+        .get(REQUEST_ID_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| !v.is_empty() && v.len() <= 128 && v.bytes().all(|b| b.is_ascii_graphic()))
+        .map(str::to_string)
+        .unwrap_or_else(|| uuid::Uuid::now_v7().to_string())
+}
+
+pub async fn request_context(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let id = request_id(&req);
+    let started = Instant::now();
+    let method = req.method().to_string();
+    let is_api = req.path().starts_with("/api/");
+    let is_docs = req.path().starts_with("/docs");
+    let mut res = REQUEST_ID.scope(id.clone(), next.call(req)).await?;
+    let route = res.request().match_pattern().unwrap_or_else(|| "-".into());
+    let actor = res
+        .request()
+        .extensions()
+        .get::<ActorId>()
+        .map(|a| a.0.clone());
+    tracing::info!(
+        request_id = %id,
+        method = %method,
+        route = %route,
+        status = res.status().as_u16(),
+        latency_ms = started.elapsed().as_secs_f64() * 1000.0,
+        actor = actor.as_deref().unwrap_or("-"),
+        "request"
+    );
+    let headers = res.headers_mut();
+    if let Ok(value) = HeaderValue::from_str(&id) {
+        headers.insert(HeaderName::from_static(REQUEST_ID_HEADER), value);
+    }
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    let is_html = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    if is_html {
+        let csp = if is_docs { DOCS_CSP } else { APP_CSP };
+        headers.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(csp),
+        );
+    }
+    if is_api && !headers.contains_key(header::CACHE_CONTROL) {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    Ok(res)
+}

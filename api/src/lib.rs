@@ -1,0 +1,25 @@
+//! Madar's server: the HTTP API over SQLite or PostgreSQL (see `../shared/design.md`).
+//!
+//! Cross-cutting parts each live in one module: `config`, `clock`, `db`, `error`, `auth`
+//! (tokens, passwords, the access policy), `http` (bodies, paging, middleware). Each resource
+//! has its own module with handlers (HTTP only), domain rules and a store (diesel queries).
+pub mod api_doc;
+pub mod app;
+pub mod auth;
+pub mod cli;
+pub mod clients;
+pub mod clock;
+pub mod codes;
+pub mod config;
+pub mod db;
+pub mod dev;
+pub mod error;
+pub mod health;
+pub mod http;
+pub mod organizations;
+pub mod reference;
+pub mod schema;
+pub mod secrets;
+pub mod seed;
+pub mod state;
+pub mod users;

@@ -1,0 +1,141 @@
+//! `/api/v1/organizations`: every actor lists them (to pick a referral target); admins manage them.
+use actix_web::http::header;
+use actix_web::{delete, get, patch, post, web, HttpResponse};
+use madar_openapi::organizations::{CreateOrganization, OrganizationResponse, UpdateOrganization};
+use madar_openapi::Page;
+
+use super::{domain, store};
+use crate::auth::policy::{authorize, Action};
+use crate::auth::Actor;
+use crate::db;
+use crate::error::ApiError;
+use crate::http::paging::page;
+use crate::http::{etag, IfMatch, ListQuery, ProblemResponse, ValidJson};
+use crate::state::AppState;
+
+fn one(
+    status: actix_web::http::StatusCode,
+    org: &store::Organization,
+) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::build(status)
+        .insert_header((header::ETAG, etag(org.row.version)))
+        .json(org.response()?))
+}
+
+/// Lists organizations by code.
+#[utoipa::path(
+    tag = "organizations",
+    params(ListQuery),
+    security(("bearer" = [])),
+    responses((status = 200, description = "A page of organizations", body = Page<OrganizationResponse>), ProblemResponse)
+)]
+#[get("/organizations")]
+pub async fn list_organizations(
+    state: web::Data<AppState>,
+    actor: Actor,
+    query: web::Query<ListQuery>,
+) -> Result<HttpResponse, ApiError> {
+    authorize(&actor, Action::ListOrganizations)?;
+    let (limit, after) = (query.limit()?, query.after()?);
+    let rows = db::run(&state.pool, move |c| store::list(c, after, limit + 1)).await?;
+    let (rows, next_cursor) = page(rows, limit, |o| o.row.code.clone());
+    let items = rows
+        .iter()
+        .map(store::Organization::response)
+        .collect::<Result<_, _>>()?;
+    Ok(HttpResponse::Ok().json(Page { items, next_cursor }))
+}
+
+/// Reads one organization.
+#[utoipa::path(
+    tag = "organizations",
+    params(("code" = String, Path, description = "Organization code")),
+    security(("bearer" = [])),
+    responses((status = 200, description = "The organization", body = OrganizationResponse), ProblemResponse)
+)]
+#[get("/organizations/{code}")]
+pub async fn get_organization(
+    state: web::Data<AppState>,
+    actor: Actor,
+    code: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    authorize(&actor, Action::ListOrganizations)?;
+    let org = db::run(&state.pool, move |c| store::find(c, &code)).await?;
+    one(actix_web::http::StatusCode::OK, &org)
+}
+
+/// Creates an organization (admin).
+#[utoipa::path(
+    tag = "organizations",
+    request_body = CreateOrganization,
+    security(("bearer" = [])),
+    responses((status = 201, description = "Created", body = OrganizationResponse), ProblemResponse)
+)]
+#[post("/organizations")]
+pub async fn create_organization(
+    state: web::Data<AppState>,
+    actor: Actor,
+    body: ValidJson<CreateOrganization>,
+) -> Result<HttpResponse, ApiError> {
+    authorize(&actor, Action::ManageOrganizations)?;
+    let new = body.0;
+    domain::check_sector(new.type_, new.sector)?;
+    let now = state.clock.now_naive();
+    let org = db::transaction(&state.pool, move |c| store::create(c, &new, false, now)).await?;
+    let mut res = one(actix_web::http::StatusCode::CREATED, &org)?;
+    if let Ok(location) =
+        header::HeaderValue::from_str(&format!("/api/v1/organizations/{}", org.row.code))
+    {
+        res.headers_mut().insert(header::LOCATION, location);
+    }
+    Ok(res)
+}
+
+/// Changes an organization (admin); needs the ETag of the last read in `If-Match`.
+#[utoipa::path(
+    tag = "organizations",
+    params(
+        ("code" = String, Path, description = "Organization code"),
+        ("If-Match" = String, Header, description = "ETag of the last read"),
+    ),
+    request_body = UpdateOrganization,
+    security(("bearer" = [])),
+    responses((status = 200, description = "The organization", body = OrganizationResponse), ProblemResponse)
+)]
+#[patch("/organizations/{code}")]
+pub async fn update_organization(
+    state: web::Data<AppState>,
+    actor: Actor,
+    code: web::Path<String>,
+    if_match: IfMatch,
+    body: ValidJson<UpdateOrganization>,
+) -> Result<HttpResponse, ApiError> {
+    authorize(&actor, Action::ManageOrganizations)?;
+    let now = state.clock.now_naive();
+    let changes = body.0;
+    let org = db::transaction(&state.pool, move |c| {
+        store::update(c, &code, if_match.0, &changes, now)
+    })
+    .await?;
+    one(actix_web::http::StatusCode::OK, &org)
+}
+
+/// Deactivates an organization (admin): its users and clients are refused from then on. The
+/// record stays, as cases and the audit log refer to it.
+#[utoipa::path(
+    tag = "organizations",
+    params(("code" = String, Path, description = "Organization code")),
+    security(("bearer" = [])),
+    responses((status = 204, description = "Deactivated"), ProblemResponse)
+)]
+#[delete("/organizations/{code}")]
+pub async fn delete_organization(
+    state: web::Data<AppState>,
+    actor: Actor,
+    code: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    authorize(&actor, Action::ManageOrganizations)?;
+    let now = state.clock.now_naive();
+    db::transaction(&state.pool, move |c| store::deactivate(c, &code, now)).await?;
+    Ok(HttpResponse::NoContent().finish())
+}

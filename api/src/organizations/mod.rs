@@ -1,0 +1,4 @@
+//! Organizations and the territories they serve.
+pub mod domain;
+pub mod handlers;
+pub mod store;

@@ -1,0 +1,176 @@
+//! `/api/v1/users`: admins manage users; coordinators list the users of their territory.
+use actix_web::http::{header, StatusCode};
+use actix_web::{delete, get, patch, post, web, HttpResponse};
+use madar_openapi::users::{CreateUser, Role, UpdateUser, UserResponse};
+use madar_openapi::Page;
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use super::domain::Email;
+use super::store::{self, NewUser, User, UserFilter};
+use crate::auth::policy::{authorize, user_scope, Action, UserScope};
+use crate::auth::Actor;
+use crate::db;
+use crate::error::ApiError;
+use crate::http::paging::page;
+use crate::http::{etag, IfMatch, ListQuery, ProblemResponse, ValidJson};
+use crate::state::AppState;
+
+pub fn one(status: StatusCode, user: &User) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::build(status)
+        .insert_header((header::ETAG, etag(user.row.version)))
+        .json(user.response()?))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct UserListFilter {
+    /// Only users with this role.
+    pub role: Option<Role>,
+    /// Only users of this organization (code).
+    pub organization: Option<String>,
+}
+
+/// Lists users: all of them for an admin, those of their territory's subtree for a coordinator.
+#[utoipa::path(
+    tag = "users",
+    params(ListQuery, UserListFilter),
+    security(("bearer" = [])),
+    responses((status = 200, description = "A page of users", body = Page<UserResponse>), ProblemResponse)
+)]
+#[get("/users")]
+pub async fn list_users(
+    state: web::Data<AppState>,
+    actor: Actor,
+    query: web::Query<ListQuery>,
+    filter: web::Query<UserListFilter>,
+) -> Result<HttpResponse, ApiError> {
+    authorize(&actor, Action::ListUsers)?;
+    let (limit, after, scope) = (query.limit()?, query.after()?, user_scope(&actor));
+    let filter = UserFilter {
+        role: filter.role,
+        organization: filter.organization.clone(),
+    };
+    let rows = db::run(&state.pool, move |c| {
+        store::list(c, &scope, &filter, after, limit + 1)
+    })
+    .await?;
+    let (rows, next_cursor) = page(rows, limit, |u| u.row.id.clone());
+    let items = rows.iter().map(User::response).collect::<Result<_, _>>()?;
+    Ok(HttpResponse::Ok().json(Page { items, next_cursor }))
+}
+
+/// Reads one user within the caller's scope.
+#[utoipa::path(
+    tag = "users",
+    params(("id" = uuid::Uuid, Path, description = "User id")),
+    security(("bearer" = [])),
+    responses((status = 200, description = "The user", body = UserResponse), ProblemResponse)
+)]
+#[get("/users/{id}")]
+pub async fn get_user(
+    state: web::Data<AppState>,
+    actor: Actor,
+    id: web::Path<uuid::Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    authorize(&actor, Action::ListUsers)?;
+    let scope = user_scope(&actor);
+    let user = db::run(&state.pool, move |c| {
+        store::find(c, &scope, &id.to_string())
+    })
+    .await?;
+    one(StatusCode::OK, &user)
+}
+
+/// Creates a user (admin).
+#[utoipa::path(
+    tag = "users",
+    request_body = CreateUser,
+    security(("bearer" = [])),
+    responses((status = 201, description = "Created", body = UserResponse), ProblemResponse)
+)]
+#[post("/users")]
+pub async fn create_user(
+    state: web::Data<AppState>,
+    actor: Actor,
+    body: ValidJson<CreateUser>,
+) -> Result<HttpResponse, ApiError> {
+    authorize(&actor, Action::ManageUsers)?;
+    let body = body.0;
+    let password_hash = state.hasher.hash(body.password).await?;
+    let new = NewUser {
+        email: Email::parse(&body.email),
+        display_name: body.display_name,
+        password_hash,
+        role: body.role,
+        organization: body.organization,
+        territory: body.territory,
+        language: body.language.unwrap_or_default(),
+        demo: false,
+    };
+    let now = state.clock.now_naive();
+    let user = db::transaction(&state.pool, move |c| store::create(c, new, now)).await?;
+    let mut res = one(StatusCode::CREATED, &user)?;
+    if let Ok(location) = header::HeaderValue::from_str(&format!("/api/v1/users/{}", user.row.id)) {
+        res.headers_mut().insert(header::LOCATION, location);
+    }
+    Ok(res)
+}
+
+/// Changes a user (admin); needs the ETag of the last read in `If-Match`. Deactivating a user
+/// or setting a new password ends their sessions.
+#[utoipa::path(
+    tag = "users",
+    params(
+        ("id" = uuid::Uuid, Path, description = "User id"),
+        ("If-Match" = String, Header, description = "ETag of the last read"),
+    ),
+    request_body = UpdateUser,
+    security(("bearer" = [])),
+    responses((status = 200, description = "The user", body = UserResponse), ProblemResponse)
+)]
+#[patch("/users/{id}")]
+pub async fn update_user(
+    state: web::Data<AppState>,
+    actor: Actor,
+    id: web::Path<uuid::Uuid>,
+    if_match: IfMatch,
+    body: ValidJson<UpdateUser>,
+) -> Result<HttpResponse, ApiError> {
+    authorize(&actor, Action::ManageUsers)?;
+    let changes = body.0;
+    let hash = match &changes.password {
+        Some(p) => Some(state.hasher.hash(p.clone()).await?),
+        None => None,
+    };
+    let now = state.clock.now_naive();
+    let user = db::transaction(&state.pool, move |c| {
+        store::update(c, &id.to_string(), if_match.0, &changes, hash, now)
+    })
+    .await?;
+    one(StatusCode::OK, &user)
+}
+
+/// Deactivates a user (admin): refused from their next request on, sessions ended. The record
+/// stays, as cases and the audit log refer to it.
+#[utoipa::path(
+    tag = "users",
+    params(("id" = uuid::Uuid, Path, description = "User id")),
+    security(("bearer" = [])),
+    responses((status = 204, description = "Deactivated"), ProblemResponse)
+)]
+#[delete("/users/{id}")]
+pub async fn delete_user(
+    state: web::Data<AppState>,
+    actor: Actor,
+    id: web::Path<uuid::Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    authorize(&actor, Action::ManageUsers)?;
+    let now = state.clock.now_naive();
+    db::transaction(&state.pool, move |c| {
+        store::find(c, &UserScope::All, &id.to_string())?;
+        store::deactivate(c, &id.to_string(), now)
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,4 @@
+//! Pieces shared by the pages.
+mod header;
+
+pub use header::Header;

@@ -1,0 +1,3 @@
+fn main() {
+    madar_client::start();
+}

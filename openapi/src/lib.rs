@@ -1,0 +1,18 @@
+//! Madar's API contract: the request and response bodies of `/api/v1`, shared by the server
+//! (`madar-api`) and the web client (`madar-client`). Nothing here depends on actix or diesel,
+//! so the crate builds for `wasm32-unknown-unknown`.
+//!
+//! Request bodies reject unknown fields and validate with `validator`; the limits are repeated
+//! in the `utoipa` schema attributes, and a test checks that both agree.
+
+pub mod auth;
+pub mod clients;
+pub mod common;
+pub mod organizations;
+pub mod problem;
+pub mod reference;
+pub mod users;
+pub mod validate;
+
+pub use common::{Labels, Language, Page};
+pub use problem::{FieldError, Problem};

@@ -1,0 +1,3 @@
+//! The black-box suite: every test starts the real `madar` binary, once on SQLite and once on
+//! PostgreSQL.
+mod smoke;
