@@ -1,0 +1,1 @@
+use madar_tests::*;
