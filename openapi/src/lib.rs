@@ -16,3 +16,6 @@ pub mod validate;
 
 pub use common::{Labels, Language, Page};
 pub use problem::{FieldError, Problem};
+
+#[cfg(test)]
+mod limits_tests;

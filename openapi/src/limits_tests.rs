@@ -1,0 +1,102 @@
+//! The validation limits of every request body agree with its OpenAPI schema: a value at a
+//! schema bound passes `validate()`, one step past it fails on that field.
+use serde::de::DeserializeOwned;
+use serde_json::{json, Value};
+use utoipa::PartialSchema;
+use validator::Validate;
+
+use crate::auth::{LoginRequest, RefreshRequest, TokenRequest};
+use crate::clients::{CreateClient, UpdateClient};
+use crate::common::{Labels, PartialLabels};
+use crate::organizations::{CreateOrganization, UpdateOrganization};
+use crate::users::{CreateUser, UpdateUser};
+
+/// A string of `n` characters that satisfies the field's other rules.
+fn text(n: usize, format: Option<&str>) -> String {
+    match format {
+        Some("email") if n >= 6 => {
+            // A local part of at most 64 characters, then domain labels of at most 60.
+            let local = "a".repeat((n - 5).min(64));
+            let mut domain = String::from("ma");
+            while local.len() + 1 + domain.len() < n {
+                let room = n - local.len() - 1 - domain.len() - 1;
+                domain = format!("{}.{domain}", "b".repeat(room.clamp(1, 60)));
+            }
+            format!("{local}@{domain}")
+        }
+        _ => "a".repeat(n),
+    }
+}
+
+fn fails_on<T: DeserializeOwned + Validate>(body: &Value, field: &str) -> bool {
+    let value: T = serde_json::from_value(body.clone()).expect("a body of the right shape");
+    match value.validate() {
+        Ok(()) => false,
+        Err(e) => e.field_errors().contains_key(field),
+    }
+}
+
+fn check<T: PartialSchema + DeserializeOwned + Validate>(valid: Value) -> usize {
+    let schema = serde_json::to_value(T::schema()).expect("schema");
+    let props = schema["properties"].as_object().expect("properties").clone();
+    assert!(!fails_on::<T>(&valid, ""), "the example must be valid");
+    let mut checked = 0;
+    for (name, prop) in props {
+        let format = prop["format"].as_str();
+        let mut at = |v: Value| {
+            let mut body = valid.clone();
+            body[&name] = v;
+            body
+        };
+        if let Some(max) = prop["maxLength"].as_u64() {
+            let max = max as usize;
+            assert!(!fails_on::<T>(&at(json!(text(max, format))), &name), "{name}: {max} characters must pass");
+            assert!(fails_on::<T>(&at(json!(text(max + 1, format))), &name), "{name}: {} characters must fail", max + 1);
+            checked += 1;
+        }
+        if let Some(min) = prop["minLength"].as_u64().filter(|m| *m > 0) {
+            let min = min as usize;
+            assert!(!fails_on::<T>(&at(json!(text(min.max(6), format))), &name), "{name}: {min} characters must pass");
+            if format.is_none() {
+                assert!(fails_on::<T>(&at(json!(text(min - 1, format))), &name), "{name}: {} characters must fail", min - 1);
+            }
+            checked += 1;
+        }
+        if let Some(max) = prop["maxItems"].as_u64() {
+            let items: Vec<String> = (0..=max).map(|i| format!("t{i}")).collect();
+            assert!(fails_on::<T>(&at(json!(items)), &name), "{name}: {} items must fail", max + 1);
+            assert!(!fails_on::<T>(&at(json!(items[..max as usize])), &name), "{name}: {max} items must pass");
+            checked += 1;
+        }
+        if prop["minItems"].as_u64() == Some(1) {
+            assert!(fails_on::<T>(&at(json!([])), &name), "{name}: no items must fail");
+            checked += 1;
+        }
+    }
+    checked
+}
+
+#[test]
+fn validator_limits_agree_with_the_schema() {
+    let labels = json!({"ar": "مركز", "fr": "Centre", "en": "Centre"});
+    let mut checked = 0;
+    checked += check::<Labels>(labels.clone());
+    checked += check::<PartialLabels>(json!({"ar": "مركز"}));
+    checked += check::<CreateOrganization>(
+        json!({"code": "cape-rabat", "name": "CAPE Rabat", "labels": labels, "type": "support_centre", "territories": ["421"]}),
+    );
+    checked += check::<UpdateOrganization>(json!({"name": "CAPE", "territories": ["421"]}));
+    checked += check::<CreateUser>(json!({
+        "email": "amina@example.ma", "display_name": "Amina", "password": "a long password",
+        "role": "case_worker", "organization": "cape-rabat", "territory": "421"
+    }));
+    checked += check::<UpdateUser>(json!({"display_name": "Amina", "password": "a long password", "organization": "o", "territory": "421"}));
+    checked += check::<CreateClient>(json!({"name": "2511", "organization": "hotline-2511", "role": "hotline"}));
+    checked += check::<UpdateClient>(json!({"name": "2511"}));
+    checked += check::<LoginRequest>(json!({"email": "a@b.ma", "password": "x"}));
+    checked += check::<RefreshRequest>(json!({"refresh_token": "t"}));
+    checked += check::<TokenRequest>(
+        json!({"grant_type": "client_credentials", "client_id": "c", "client_secret": "s", "scope": ""}),
+    );
+    assert!(checked >= 30, "only {checked} limits were checked");
+}
