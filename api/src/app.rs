@@ -114,6 +114,15 @@ pub async fn serve(state: AppState) -> anyhow::Result<()> {
             .wrap(Compress::default())
             .wrap(from_fn(request_context))
             .service(SwaggerUi::new("/docs/{_:.*}").url("/api/v1/openapi.json", doc.clone()))
+            // Before the `/api/v1` scope, which would otherwise answer for this path.
+            .configure(|cfg| {
+                if settings.is_development() {
+                    cfg.route(
+                        "/api/v1/dev/clock",
+                        web::post().to(crate::dev::advance_clock),
+                    );
+                }
+            })
             .wrap_fn(move |req, srv| {
                 if req.path() == "/metrics" {
                     let s = pool.state();
@@ -135,12 +144,6 @@ pub async fn serve(state: AppState) -> anyhow::Result<()> {
                     .finish()
             }),
         );
-        if settings.is_development() {
-            app = app.route(
-                "/api/v1/dev/clock",
-                web::post().to(crate::dev::advance_clock),
-            );
-        }
         if settings.client_dir.is_dir() {
             app = app.service(
                 actix_files::Files::new("/", &settings.client_dir)

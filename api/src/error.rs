@@ -48,6 +48,12 @@ pub enum ApiError {
     },
     #[error("internal error: {0}")]
     Internal(#[from] anyhow::Error),
+    /// An error response another part made (CORS, the docs' files), turned into a problem.
+    #[error("{status}")]
+    Framework {
+        status: StatusCode,
+        code: &'static str,
+    },
 }
 
 impl ApiError {
@@ -124,7 +130,32 @@ impl ApiError {
                 error, description, ..
             } => (error, "Token request refused", Some((*description).into())),
             ApiError::Internal(_) => ("internal_error", "Internal server error", None),
+            ApiError::Framework { status, code } => {
+                (code, status.canonical_reason().unwrap_or("Error"), None)
+            }
         }
+    }
+}
+
+impl ApiError {
+    /// The problem for an error response made outside Madar's handlers, by its status.
+    pub fn framework(status: StatusCode, cors: bool) -> ApiError {
+        let code = match status.as_u16() {
+            400 if cors => "cors_rejected",
+            401 => "unauthorized",
+            403 => "forbidden",
+            404 => "not_found",
+            405 => "method_not_allowed",
+            408 => "request_timeout",
+            413 => "payload_too_large",
+            414 => "uri_too_long",
+            415 => "unsupported_media_type",
+            429 => "rate_limited",
+            503 => "service_unavailable",
+            400..=499 => "bad_request",
+            _ => "internal_error",
+        };
+        ApiError::Framework { status, code }
     }
 }
 
@@ -147,6 +178,7 @@ impl ResponseError for ApiError {
             ApiError::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::OAuth { status, .. } => *status,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            ApiError::Framework { status, .. } => *status,
         }
     }
 
@@ -293,5 +325,26 @@ fn message_for(code: &str) -> String {
         "blank" => "must not be blank".into(),
         "invalid_code" => "must be letters, digits, '-' or '_'".into(),
         other => format!("is invalid ({other})"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_made_outside_the_handlers_get_a_code_by_status() {
+        let code = |status: u16, cors: bool| {
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::IM_A_TEAPOT);
+            ApiError::framework(status, cors).parts().0
+        };
+        assert_eq!(code(400, true), "cors_rejected");
+        assert_eq!(code(400, false), "bad_request");
+        assert_eq!(code(404, false), "not_found");
+        assert_eq!(code(418, false), "bad_request");
+        assert_eq!(code(502, false), "internal_error");
+        let error = ApiError::framework(StatusCode::NOT_FOUND, false);
+        assert_eq!(error.status_code(), StatusCode::NOT_FOUND);
+        assert_eq!(error.parts().1, "Not Found");
     }
 }

@@ -38,7 +38,10 @@ fn fails_on<T: DeserializeOwned + Validate>(body: &Value, field: &str) -> bool {
 
 fn check<T: PartialSchema + DeserializeOwned + Validate>(valid: Value) -> usize {
     let schema = serde_json::to_value(T::schema()).expect("schema");
-    let props = schema["properties"].as_object().expect("properties").clone();
+    let props = schema["properties"]
+        .as_object()
+        .expect("properties")
+        .clone();
     assert!(!fails_on::<T>(&valid, ""), "the example must be valid");
     let mut checked = 0;
     for (name, prop) in props {
@@ -50,26 +53,50 @@ fn check<T: PartialSchema + DeserializeOwned + Validate>(valid: Value) -> usize 
         };
         if let Some(max) = prop["maxLength"].as_u64() {
             let max = max as usize;
-            assert!(!fails_on::<T>(&at(json!(text(max, format))), &name), "{name}: {max} characters must pass");
-            assert!(fails_on::<T>(&at(json!(text(max + 1, format))), &name), "{name}: {} characters must fail", max + 1);
+            assert!(
+                !fails_on::<T>(&at(json!(text(max, format))), &name),
+                "{name}: {max} characters must pass"
+            );
+            assert!(
+                fails_on::<T>(&at(json!(text(max + 1, format))), &name),
+                "{name}: {} characters must fail",
+                max + 1
+            );
             checked += 1;
         }
         if let Some(min) = prop["minLength"].as_u64().filter(|m| *m > 0) {
             let min = min as usize;
-            assert!(!fails_on::<T>(&at(json!(text(min.max(6), format))), &name), "{name}: {min} characters must pass");
+            assert!(
+                !fails_on::<T>(&at(json!(text(min.max(6), format))), &name),
+                "{name}: {min} characters must pass"
+            );
             if format.is_none() {
-                assert!(fails_on::<T>(&at(json!(text(min - 1, format))), &name), "{name}: {} characters must fail", min - 1);
+                assert!(
+                    fails_on::<T>(&at(json!(text(min - 1, format))), &name),
+                    "{name}: {} characters must fail",
+                    min - 1
+                );
             }
             checked += 1;
         }
         if let Some(max) = prop["maxItems"].as_u64() {
             let items: Vec<String> = (0..=max).map(|i| format!("t{i}")).collect();
-            assert!(fails_on::<T>(&at(json!(items)), &name), "{name}: {} items must fail", max + 1);
-            assert!(!fails_on::<T>(&at(json!(items[..max as usize])), &name), "{name}: {max} items must pass");
+            assert!(
+                fails_on::<T>(&at(json!(items)), &name),
+                "{name}: {} items must fail",
+                max + 1
+            );
+            assert!(
+                !fails_on::<T>(&at(json!(items[..max as usize])), &name),
+                "{name}: {max} items must pass"
+            );
             checked += 1;
         }
         if prop["minItems"].as_u64() == Some(1) {
-            assert!(fails_on::<T>(&at(json!([])), &name), "{name}: no items must fail");
+            assert!(
+                fails_on::<T>(&at(json!([])), &name),
+                "{name}: no items must fail"
+            );
             checked += 1;
         }
     }
@@ -90,8 +117,12 @@ fn validator_limits_agree_with_the_schema() {
         "email": "amina@example.ma", "display_name": "Amina", "password": "a long password",
         "role": "case_worker", "organization": "cape-rabat", "territory": "421"
     }));
-    checked += check::<UpdateUser>(json!({"display_name": "Amina", "password": "a long password", "organization": "o", "territory": "421"}));
-    checked += check::<CreateClient>(json!({"name": "2511", "organization": "hotline-2511", "role": "hotline"}));
+    checked += check::<UpdateUser>(
+        json!({"display_name": "Amina", "password": "a long password", "organization": "o", "territory": "421"}),
+    );
+    checked += check::<CreateClient>(
+        json!({"name": "2511", "organization": "hotline-2511", "role": "hotline"}),
+    );
     checked += check::<UpdateClient>(json!({"name": "2511"}));
     checked += check::<LoginRequest>(json!({"email": "a@b.ma", "password": "x"}));
     checked += check::<RefreshRequest>(json!({"refresh_token": "t"}));

@@ -9,7 +9,7 @@ use madar_openapi::auth::{
 };
 use validator::Validate;
 
-use super::store::{self, Rotation};
+use super::store::{self, Attempt, Rotation};
 use super::tokens::{self, jti_for, Subject};
 use crate::auth::policy::UserScope;
 use crate::db;
@@ -91,7 +91,8 @@ async fn session(
 }
 
 /// Logs a person in. Five failures within 15 minutes lock the email for 15 minutes, whether or
-/// not an account has it; logins are also rate-limited per client address.
+/// not an account has it; each attempt is counted before its password is checked, so attempts
+/// sent at once get no more guesses. Logins are also rate-limited per client address.
 #[utoipa::path(
     operation_id = "create_session",
     tag = "auth",
@@ -110,16 +111,16 @@ pub async fn login(
     check_rate(&req, &state)?;
     let LoginRequest { email, password } = body.0;
     let email = Email::parse(&email).as_str().to_string();
-    let now = state.clock.now_naive();
+    let (now, rate) = (state.clock.now_naive(), state.settings.login_lockout);
     let key = email.clone();
-    let (locked, found) = db::run(&state.pool, move |c| {
+    let (attempt, found) = db::transaction(&state.pool, move |c| {
         Ok((
-            store::locked_for(c, &key, now)?,
+            store::begin_attempt(c, &key, now, rate)?,
             store::user_credentials(c, &key)?,
         ))
     })
     .await?;
-    if let Some(retry_after) = locked {
+    if let Attempt::Locked { retry_after } = attempt {
         return Err(ApiError::Locked { retry_after });
     }
     let (user_id, hash, active) = match found {
@@ -127,11 +128,10 @@ pub async fn login(
         None => (None, None, false),
     };
     let verified = state.hasher.verify(password, hash).await?;
-    let rate = state.settings.login_lockout;
     let key = email.clone();
     let (Some(user_id), true, true) = (user_id, verified, active) else {
         db::transaction(&state.pool, move |c| {
-            store::record_failure(c, &key, now, rate)
+            store::fail_attempt(c, &key, now, rate)
         })
         .await?;
         return Err(ApiError::Unauthorized {
@@ -161,7 +161,7 @@ async fn optional_body(
     if payload.is_empty() {
         return Ok(None);
     }
-    if !content_type(req).is_some_and(|ct| ct == "application/json") {
+    if content_type(req).is_none_or(|ct| ct != "application/json") {
         return Err(ApiError::UnsupportedMediaType);
     }
     let body: RefreshRequest = parse_json(&payload)?;
@@ -276,7 +276,7 @@ pub async fn issue_token(
         .to_bytes_limited(crate::http::BODY_LIMIT)
         .await
         .map_err(|_| ApiError::PayloadTooLarge)?;
-    let bytes = bytes.map_err(|e| payload_error(e.into()))?;
+    let bytes = bytes.map_err(payload_error)?;
     let body: TokenRequest = match content_type(&req).as_deref() {
         Some("application/x-www-form-urlencoded") => {
             serde_urlencoded::from_bytes(&bytes).map_err(|_| {

@@ -42,60 +42,129 @@ pub fn client_credentials(
         .optional()?)
 }
 
-/// Seconds until the email's lock ends, if it is locked.
-pub fn locked_for(
+/// Whether a login attempt may have its password checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Attempt {
+    /// Go on: the attempt is already counted as a failure, until it succeeds.
+    Counted,
+    /// The email is locked, or as many attempts as the lockout allows are being checked.
+    Locked { retry_after: u64 },
+}
+
+/// Takes the email's row for this transaction, creating it if needed (PostgreSQL: its row
+/// lock; SQLite: the write lock, taken by the transaction's first statement so that the busy
+/// timeout applies). Attempts on one email are then counted one after the other, and no
+/// concurrent insert of the same email fails.
+fn take_row(conn: &mut DbConn, email: &str, now: NaiveDateTime) -> Result<(), ApiError> {
+    use diesel::result::{DatabaseErrorKind, Error};
+    // Each retry means another attempt created the row and a third deleted it meanwhile.
+    for _ in 0..5 {
+        let touched = diesel::update(login_failures::table.find(email))
+            .set(login_failures::failures.eq(login_failures::failures))
+            .execute(conn)?;
+        if touched > 0 {
+            return Ok(());
+        }
+        // A savepoint: if another attempt inserted the row meanwhile, only this insert is
+        // undone, and the row is taken on the next turn.
+        let inserted = conn.transaction(|c| {
+            diesel::insert_into(login_failures::table)
+                .values((
+                    login_failures::email.eq(email),
+                    login_failures::failures.eq(0),
+                    login_failures::window_start.eq(now),
+                    login_failures::locked_until.eq(None::<NaiveDateTime>),
+                ))
+                .execute(c)
+        });
+        match inserted {
+            Ok(_) => return Ok(()),
+            Err(Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(ApiError::unavailable(
+        "login attempts on one email keep colliding",
+    ))
+}
+
+fn window_of(rate: Rate) -> TimeDelta {
+    TimeDelta::from_std(rate.per).unwrap_or(TimeDelta::minutes(15))
+}
+
+fn seconds_until(until: NaiveDateTime, now: NaiveDateTime) -> u64 {
+    (until - now).num_seconds().max(1) as u64
+}
+
+/// Counts a login attempt before its password is checked, so that attempts sent together cannot
+/// all pass a lock check made before any of them failed: within `rate.per`, at most
+/// `rate.count` attempts are checked until one succeeds; the others are refused as locked. The
+/// same for every email, whether or not an account has it.
+pub fn begin_attempt(
     conn: &mut DbConn,
     email: &str,
     now: NaiveDateTime,
-) -> Result<Option<u64>, ApiError> {
-    let until: Option<Option<NaiveDateTime>> = login_failures::table
-        .find(email)
-        .select(login_failures::locked_until)
-        .first(conn)
-        .optional()?;
-    Ok(until
-        .flatten()
-        .filter(|u| *u > now)
-        .map(|u| (u - now).num_seconds().max(1) as u64))
+    rate: Rate,
+) -> Result<Attempt, ApiError> {
+    take_row(conn, email, now)?;
+    let (failures, start, locked_until): (i32, NaiveDateTime, Option<NaiveDateTime>) =
+        login_failures::table
+            .find(email)
+            .select((
+                login_failures::failures,
+                login_failures::window_start,
+                login_failures::locked_until,
+            ))
+            .first(conn)?;
+    if let Some(until) = locked_until.filter(|u| *u > now) {
+        return Ok(Attempt::Locked {
+            retry_after: seconds_until(until, now),
+        });
+    }
+    let window = window_of(rate);
+    let (failures, start) = if now - start < window {
+        (failures, start)
+    } else {
+        (0, now)
+    };
+    if failures >= rate.count as i32 {
+        // The last allowed attempts are still being checked: if one fails, it locks the email
+        // (and a retry is told for how long); if one succeeds, the count is cleared.
+        return Ok(Attempt::Locked { retry_after: 1 });
+    }
+    diesel::update(login_failures::table.find(email))
+        .set((
+            login_failures::failures.eq(failures + 1),
+            login_failures::window_start.eq(start),
+            login_failures::locked_until.eq(None::<NaiveDateTime>),
+        ))
+        .execute(conn)?;
+    Ok(Attempt::Counted)
 }
 
-/// Counts a failed login; the `rate.count`-th failure within `rate.per` locks the email for
-/// `rate.per`, whether or not an account has that email.
-pub fn record_failure(
+/// Ends a counted attempt that failed: once `rate.count` failures are counted within
+/// `rate.per`, the email is locked for `rate.per`.
+pub fn fail_attempt(
     conn: &mut DbConn,
     email: &str,
     now: NaiveDateTime,
     rate: Rate,
 ) -> Result<(), ApiError> {
-    let window = TimeDelta::from_std(rate.per).unwrap_or(TimeDelta::minutes(15));
-    let current: Option<(i32, NaiveDateTime)> = login_failures::table
+    take_row(conn, email, now)?;
+    let (failures, locked_until): (i32, Option<NaiveDateTime>) = login_failures::table
         .find(email)
-        .select((login_failures::failures, login_failures::window_start))
-        .first(conn)
-        .optional()?;
-    let (failures, start) = match current {
-        Some((n, start)) if now - start < window => (n + 1, start),
-        _ => (1, now),
-    };
-    let locked_until = (failures >= rate.count as i32).then(|| now + window);
-    if current.is_some() {
-        diesel::update(login_failures::table.find(email))
-            .set((
-                login_failures::failures.eq(failures),
-                login_failures::window_start.eq(start),
-                login_failures::locked_until.eq(locked_until),
-            ))
-            .execute(conn)?;
-    } else {
-        diesel::insert_into(login_failures::table)
-            .values((
-                login_failures::email.eq(email),
-                login_failures::failures.eq(failures),
-                login_failures::window_start.eq(start),
-                login_failures::locked_until.eq(locked_until),
-            ))
-            .execute(conn)?;
-    }
+        .select((login_failures::failures, login_failures::locked_until))
+        .first(conn)?;
+    // A success cleared the count while this attempt was checked: it still failed.
+    let failures = failures.max(1);
+    let lock = (failures >= rate.count as i32 && locked_until.is_none_or(|u| u <= now))
+        .then(|| now + window_of(rate));
+    diesel::update(login_failures::table.find(email))
+        .set((
+            login_failures::failures.eq(failures),
+            login_failures::locked_until.eq(lock.or(locked_until)),
+        ))
+        .execute(conn)?;
     Ok(())
 }
 
@@ -155,6 +224,11 @@ pub enum Rotation {
 /// Rotates a refresh token: the presented one is marked rotated and its derived successor
 /// stored. Presenting an already-rotated token within the grace period gives the same
 /// successor; later, it revokes the whole family (the token was stolen or replayed).
+///
+/// The claim is the transaction's first statement, a write: two tabs presenting one token at
+/// once are serialized on it (the row lock on PostgreSQL, the write lock on SQLite, where a
+/// read first would make the second writer fail at once instead of waiting), and the second
+/// then finds it rotated within the grace period.
 pub fn rotate(
     conn: &mut DbConn,
     keys: &Keys,
@@ -162,6 +236,17 @@ pub fn rotate(
     now: NaiveDateTime,
 ) -> Result<Rotation, ApiError> {
     let hash = tokens::token_hash(token);
+    let claimed = diesel::update(
+        refresh_tokens::table.filter(
+            refresh_tokens::token_hash
+                .eq(&hash)
+                .and(refresh_tokens::rotated_at.is_null())
+                .and(refresh_tokens::revoked.eq(false))
+                .and(refresh_tokens::expires_at.gt(now)),
+        ),
+    )
+    .set(refresh_tokens::rotated_at.eq(now))
+    .execute(conn)?;
     let row: Option<(String, String, NaiveDateTime, Option<NaiveDateTime>, bool)> =
         refresh_tokens::table
             .find(&hash)
@@ -179,12 +264,20 @@ pub fn rotate(
             code: "invalid_refresh_token",
         });
     };
+    let successor = keys.successor(token);
+    if claimed > 0 {
+        insert_refresh(conn, &successor, &family, &user_id, now)?;
+        return Ok(Rotation::Rotated {
+            user_id,
+            token: successor,
+            issued_at: now,
+        });
+    }
     if revoked || expires_at <= now {
         return Ok(Rotation::Refused {
             code: "invalid_refresh_token",
         });
     }
-    let successor = keys.successor(token);
     match rotated_at {
         Some(at) if now - at <= tokens::REFRESH_GRACE => Ok(Rotation::Rotated {
             user_id,
@@ -197,27 +290,9 @@ pub fn rotate(
                 code: "refresh_token_reused",
             })
         }
-        None => {
-            let claimed = diesel::update(
-                refresh_tokens::table.filter(
-                    refresh_tokens::token_hash
-                        .eq(&hash)
-                        .and(refresh_tokens::rotated_at.is_null()),
-                ),
-            )
-            .set(refresh_tokens::rotated_at.eq(now))
-            .execute(conn)?;
-            if claimed == 0 {
-                // Another request rotated it between our read and write: answer as it did.
-                return rotate(conn, keys, token, now);
-            }
-            insert_refresh(conn, &successor, &family, &user_id, now)?;
-            Ok(Rotation::Rotated {
-                user_id,
-                token: successor,
-                issued_at: now,
-            })
-        }
+        None => Ok(Rotation::Refused {
+            code: "invalid_refresh_token",
+        }),
     }
 }
 
@@ -228,16 +303,20 @@ fn revoke_family(conn: &mut DbConn, family: &str) -> Result<(), ApiError> {
     Ok(())
 }
 
-/// Logs out: the token's family is revoked. An unknown token is not an error.
+/// Logs out: the token's family is revoked. An unknown token is not an error. One statement,
+/// a write, so a logout racing a refresh waits for it instead of failing.
 pub fn revoke_family_of(conn: &mut DbConn, token: &str) -> Result<(), ApiError> {
-    let family: Option<String> = refresh_tokens::table
-        .find(tokens::token_hash(token))
-        .select(refresh_tokens::family_id)
-        .first(conn)
-        .optional()?;
-    if let Some(family) = family {
-        revoke_family(conn, &family)?;
-    }
+    let presented = diesel::alias!(refresh_tokens as presented);
+    let family = presented
+        .filter(
+            presented
+                .field(refresh_tokens::token_hash)
+                .eq(tokens::token_hash(token)),
+        )
+        .select(presented.field(refresh_tokens::family_id));
+    diesel::update(refresh_tokens::table.filter(refresh_tokens::family_id.eq_any(family)))
+        .set(refresh_tokens::revoked.eq(true))
+        .execute(conn)?;
     Ok(())
 }
 

@@ -1,4 +1,5 @@
 //! `/api/v1/clients` (admin): API clients for the hotline's and partners' systems.
+//! Bodies and `If-Match` are checked after the role (see `organizations::handlers`).
 use actix_web::http::{header, StatusCode};
 use actix_web::{delete, get, patch, post, web, HttpResponse};
 use madar_openapi::clients::{ClientResponse, CreateClient, CreatedClient, UpdateClient};
@@ -73,10 +74,10 @@ pub async fn get_client(
 pub async fn create_client(
     state: web::Data<AppState>,
     actor: Actor,
-    body: ValidJson<CreateClient>,
+    body: Result<ValidJson<CreateClient>, ApiError>,
 ) -> Result<HttpResponse, ApiError> {
     authorize(&actor, Action::ManageClients)?;
-    let body = body.0;
+    let body = body?.0;
     let secret = random_token();
     let hash = state.hasher.hash(secret.clone()).await?;
     let now = state.clock.now_naive();
@@ -121,13 +122,14 @@ pub async fn update_client(
     state: web::Data<AppState>,
     actor: Actor,
     id: web::Path<uuid::Uuid>,
-    if_match: IfMatch,
-    body: ValidJson<UpdateClient>,
+    if_match: Result<IfMatch, ApiError>,
+    body: Result<ValidJson<UpdateClient>, ApiError>,
 ) -> Result<HttpResponse, ApiError> {
     authorize(&actor, Action::ManageClients)?;
-    let (now, changes) = (state.clock.now_naive(), body.0);
+    let (version, changes) = (if_match?.0, body?.0);
+    let now = state.clock.now_naive();
     let client = db::transaction(&state.pool, move |c| {
-        store::update(c, &id.to_string(), if_match.0, &changes, now)
+        store::update(c, &id.to_string(), version, &changes, now)
     })
     .await?;
     one(StatusCode::OK, &client)

@@ -22,6 +22,13 @@ pub enum DbConn {
 pub type Pool = r2d2::Pool<Manager>;
 pub type PooledConn = r2d2::PooledConnection<Manager>;
 
+/// A pooled connection, with a mark set when it was found dead so the pool drops it instead
+/// of handing it to the next request.
+pub struct PoolConn {
+    conn: DbConn,
+    broken: bool,
+}
+
 /// Which backend a database URL names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -101,20 +108,26 @@ impl Manager {
 }
 
 impl ManageConnection for Manager {
-    type Connection = DbConn;
+    type Connection = PoolConn;
     type Error = r2d2::Error;
 
-    fn connect(&self) -> Result<DbConn, r2d2::Error> {
-        Manager::connect(self).map_err(r2d2::Error::ConnectionError)
+    fn connect(&self) -> Result<PoolConn, r2d2::Error> {
+        Manager::connect(self)
+            .map(|conn| PoolConn {
+                conn,
+                broken: false,
+            })
+            .map_err(r2d2::Error::ConnectionError)
     }
 
-    fn is_valid(&self, conn: &mut DbConn) -> Result<(), r2d2::Error> {
-        conn.batch_execute("SELECT 1")
+    fn is_valid(&self, conn: &mut PoolConn) -> Result<(), r2d2::Error> {
+        conn.conn
+            .batch_execute("SELECT 1")
             .map_err(r2d2::Error::QueryError)
     }
 
-    fn has_broken(&self, _conn: &mut DbConn) -> bool {
-        false
+    fn has_broken(&self, conn: &mut PoolConn) -> bool {
+        conn.broken
     }
 }
 
@@ -177,10 +190,34 @@ where
 {
     let pool = pool.clone();
     actix_web::web::block(move || {
-        let mut conn = pool.get()?;
-        f(&mut conn)
+        let mut pooled = pool.get()?;
+        let result = f(&mut pooled.conn);
+        check_connection(&mut pooled, result)
     })
     .await?
+}
+
+/// After an unexpected error, checks that the connection still answers. A connection that does
+/// not (the server went away, the database was dropped) is dropped from the pool rather than
+/// handed to the next request, and the error is a 503: the database, not the request, failed.
+fn check_connection<T>(
+    pooled: &mut PooledConn,
+    result: Result<T, crate::error::ApiError>,
+) -> Result<T, crate::error::ApiError> {
+    use crate::error::ApiError;
+    match result {
+        Err(e @ (ApiError::Internal(_) | ApiError::Unavailable { .. })) => {
+            if let Err(lost) = pooled.conn.batch_execute("SELECT 1") {
+                pooled.broken = true;
+                Err(ApiError::unavailable(format!(
+                    "database connection lost ({e}): {lost}"
+                )))
+            } else {
+                Err(e)
+            }
+        }
+        other => other,
+    }
 }
 
 /// Like `run`, inside one transaction.

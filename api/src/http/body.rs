@@ -67,27 +67,30 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     Ok(value)
 }
 
+/// The dotted path of a field named in an error, from the path serde reached and the name.
+fn field_path(path: &str, name: &str, path_has_name: bool) -> String {
+    if path == "." || path.is_empty() {
+        name.to_string()
+    } else if path_has_name && (path == name || path.ends_with(&format!(".{name}"))) {
+        path.to_string()
+    } else {
+        format!("{path}.{name}")
+    }
+}
+
 fn shape_error(path: String, e: &serde_json::Error) -> ApiError {
     use serde_json::error::Category;
     match e.classify() {
         Category::Data => {
             let message = e.to_string();
             let (field, code) = if let Some(name) = message.strip_prefix("unknown field `") {
+                // The path already ends with the unknown key (it was read before refused).
                 let name = name.split('`').next().unwrap_or("");
-                let field = if path == "." || path.is_empty() {
-                    name.to_string()
-                } else {
-                    format!("{path}.{name}")
-                };
-                (field, "unknown_field")
+                (field_path(&path, name, true), "unknown_field")
             } else if let Some(name) = message.strip_prefix("missing field `") {
+                // The path is the object's; the missing key is not in it.
                 let name = name.split('`').next().unwrap_or("");
-                let field = if path == "." || path.is_empty() {
-                    name.to_string()
-                } else {
-                    format!("{path}.{name}")
-                };
-                (field, "required")
+                (field_path(&path, name, false), "required")
             } else {
                 (
                     if path == "." { String::new() } else { path },
@@ -131,6 +134,14 @@ mod tests {
         assert_eq!(
             field_of(parse_json::<Body>(br#"{"name":"a","x":1}"#).unwrap_err()),
             ("x".into(), "unknown_field".into())
+        );
+        assert_eq!(
+            field_of(parse_json::<Body>(br#"{"name":"a","inner":{"n":1,"m":2}}"#).unwrap_err()),
+            ("inner.m".into(), "unknown_field".into())
+        );
+        assert_eq!(
+            field_of(parse_json::<Body>(br#"{"name":"a","inner":{}}"#).unwrap_err()),
+            ("inner.n".into(), "required".into())
         );
         assert_eq!(
             field_of(parse_json::<Body>(br#"{}"#).unwrap_err()),

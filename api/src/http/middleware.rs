@@ -2,14 +2,15 @@
 //! log line per request, and the security headers.
 use std::time::Instant;
 
-use actix_web::body::MessageBody;
+use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderName, HeaderValue};
+use actix_web::http::Method;
 use actix_web::middleware::Next;
-use actix_web::HttpMessage;
+use actix_web::{HttpMessage, ResponseError};
 
 use crate::auth::actor::ActorId;
-use crate::error::REQUEST_ID;
+use crate::error::{ApiError, REQUEST_ID};
 
 pub const REQUEST_ID_HEADER: &str = "x-request-id";
 
@@ -17,8 +18,9 @@ pub const REQUEST_ID_HEADER: &str = "x-request-id";
 pub const APP_CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; \
      img-src 'self' data:; connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; \
      frame-ancestors 'none'; form-action 'self'";
-/// Swagger UI needs inline styles and its own bootstrap; it is served under `/docs` only.
-pub const DOCS_CSP: &str = "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; \
+/// Swagger UI sets inline styles, so `/docs` allows them; its scripts (the bootstrap included) are
+/// files Madar serves, so no inline script runs there either.
+pub const DOCS_CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
      img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
 
 /// An incoming request id is kept when it is short and plain; otherwise a new one is made.
@@ -31,16 +33,58 @@ fn request_id(req: &ServiceRequest) -> String {
         .unwrap_or_else(|| uuid::Uuid::now_v7().to_string())
 }
 
+/// An error response that is not yet a problem (one made by CORS or a file service) becomes one,
+/// keeping its status and headers, so every error a client sees is RFC 9457.
+fn as_problem<B: MessageBody + 'static>(
+    res: ServiceResponse<B>,
+    id: &str,
+    is_preflight: bool,
+) -> ServiceResponse<EitherBody<B>> {
+    let status = res.status();
+    let is_problem = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/problem+json"));
+    if !(status.is_client_error() || status.is_server_error()) || is_problem {
+        return res.map_into_left_body();
+    }
+    let error = ApiError::framework(status, is_preflight);
+    let mut problem = REQUEST_ID.sync_scope(id.to_string(), || error.error_response());
+    let (req, old) = res.into_parts();
+    for (name, value) in old.headers() {
+        let body_header = [
+            header::CONTENT_TYPE,
+            header::CONTENT_LENGTH,
+            header::CONTENT_ENCODING,
+            header::TRANSFER_ENCODING,
+        ]
+        .contains(name);
+        if !body_header && !problem.headers().contains_key(name) {
+            problem.headers_mut().append(name.clone(), value.clone());
+        }
+    }
+    ServiceResponse::new(req, problem).map_into_right_body()
+}
+
 pub async fn request_context(
-    req: ServiceRequest,
+    mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let id = request_id(&req);
     let started = Instant::now();
     let method = req.method().to_string();
+    // HEAD is answered as GET (routes are registered for GET only); the HTTP encoder sends the
+    // headers of the response without its body.
+    if req.method() == Method::HEAD {
+        req.head_mut().method = Method::GET;
+    }
     let is_api = req.path().starts_with("/api/");
     let is_docs = req.path().starts_with("/docs");
-    let mut res = REQUEST_ID.scope(id.clone(), next.call(req)).await?;
+    let is_preflight =
+        req.method() == Method::OPTIONS && req.headers().contains_key(header::ORIGIN);
+    let res = REQUEST_ID.scope(id.clone(), next.call(req)).await?;
+    let mut res = as_problem(res, &id, is_preflight);
     let route = res.request().match_pattern().unwrap_or_else(|| "-".into());
     let actor = res
         .request()

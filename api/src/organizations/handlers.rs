@@ -1,4 +1,6 @@
 //! `/api/v1/organizations`: every actor lists them (to pick a referral target); admins manage them.
+//! Bodies and `If-Match` are extracted as `Result`s and checked after the role, so a role that may
+//! never do an operation gets 403 whatever it sent.
 use actix_web::http::header;
 use actix_web::{delete, get, patch, post, web, HttpResponse};
 use madar_openapi::organizations::{CreateOrganization, OrganizationResponse, UpdateOrganization};
@@ -75,10 +77,10 @@ pub async fn get_organization(
 pub async fn create_organization(
     state: web::Data<AppState>,
     actor: Actor,
-    body: ValidJson<CreateOrganization>,
+    body: Result<ValidJson<CreateOrganization>, ApiError>,
 ) -> Result<HttpResponse, ApiError> {
     authorize(&actor, Action::ManageOrganizations)?;
-    let new = body.0;
+    let new = body?.0;
     domain::check_sector(new.type_, new.sector)?;
     let now = state.clock.now_naive();
     let org = db::transaction(&state.pool, move |c| store::create(c, &new, false, now)).await?;
@@ -107,14 +109,14 @@ pub async fn update_organization(
     state: web::Data<AppState>,
     actor: Actor,
     code: web::Path<String>,
-    if_match: IfMatch,
-    body: ValidJson<UpdateOrganization>,
+    if_match: Result<IfMatch, ApiError>,
+    body: Result<ValidJson<UpdateOrganization>, ApiError>,
 ) -> Result<HttpResponse, ApiError> {
     authorize(&actor, Action::ManageOrganizations)?;
+    let (version, changes) = (if_match?.0, body?.0);
     let now = state.clock.now_naive();
-    let changes = body.0;
     let org = db::transaction(&state.pool, move |c| {
-        store::update(c, &code, if_match.0, &changes, now)
+        store::update(c, &code, version, &changes, now)
     })
     .await?;
     one(actix_web::http::StatusCode::OK, &org)

@@ -98,14 +98,15 @@ pub async fn update_territory(
     state: web::Data<AppState>,
     actor: Actor,
     code: web::Path<String>,
-    if_match: IfMatch,
-    body: ValidJson<UpdateTerritory>,
+    if_match: Result<IfMatch, ApiError>,
+    body: Result<ValidJson<UpdateTerritory>, ApiError>,
 ) -> Result<HttpResponse, ApiError> {
+    // A role that may never correct territories is refused before its request is checked.
     authorize(&actor, Action::ManageReference)?;
+    let (version, labels) = (if_match?.0, body?.0.labels);
     let now = state.clock.now_naive();
-    let labels = body.0.labels;
     let row = db::transaction(&state.pool, move |c| {
-        store::rename(c, &code, if_match.0, &labels, now)
+        store::rename(c, &code, version, &labels, now)
     })
     .await?;
     Ok(HttpResponse::Ok()

@@ -149,36 +149,37 @@ pub fn list_names(conn: &mut DbConn) -> Result<Vec<String>, ApiError> {
         .load(conn)?)
 }
 
+/// One row of `reference_items`, as a list shows it.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = reference_items)]
+struct ItemRow {
+    code: String,
+    label_ar: String,
+    label_fr: String,
+    label_en: String,
+    parent_list: Option<String>,
+    parent_code: Option<String>,
+}
+
 pub fn list_items(conn: &mut DbConn, list: &str) -> Result<Vec<ReferenceItem>, ApiError> {
-    let rows: Vec<(
-        String,
-        String,
-        String,
-        String,
-        Option<String>,
-        Option<String>,
-    )> = reference_items::table
+    let rows: Vec<ItemRow> = reference_items::table
         .filter(reference_items::list.eq(list))
         .order(reference_items::position)
-        .select((
-            reference_items::code,
-            reference_items::label_ar,
-            reference_items::label_fr,
-            reference_items::label_en,
-            reference_items::parent_list,
-            reference_items::parent_code,
-        ))
+        .select(ItemRow::as_select())
         .load(conn)?;
     Ok(rows
         .into_iter()
-        .map(
-            |(code, ar, fr, en, parent_list, parent_code)| ReferenceItem {
-                code,
-                labels: Labels { ar, fr, en },
-                parent: parent_list
-                    .zip(parent_code)
-                    .map(|(list, code)| ReferenceParent { list, code }),
+        .map(|r| ReferenceItem {
+            code: r.code,
+            labels: Labels {
+                ar: r.label_ar,
+                fr: r.label_fr,
+                en: r.label_en,
             },
-        )
+            parent: r
+                .parent_list
+                .zip(r.parent_code)
+                .map(|(list, code)| ReferenceParent { list, code }),
+        })
         .collect())
 }

@@ -1,4 +1,5 @@
 //! `/api/v1/users`: admins manage users; coordinators list the users of their territory.
+//! Bodies and `If-Match` are checked after the role (see `organizations::handlers`).
 use actix_web::http::{header, StatusCode};
 use actix_web::{delete, get, patch, post, web, HttpResponse};
 use madar_openapi::users::{CreateUser, Role, UpdateUser, UserResponse};
@@ -93,10 +94,10 @@ pub async fn get_user(
 pub async fn create_user(
     state: web::Data<AppState>,
     actor: Actor,
-    body: ValidJson<CreateUser>,
+    body: Result<ValidJson<CreateUser>, ApiError>,
 ) -> Result<HttpResponse, ApiError> {
     authorize(&actor, Action::ManageUsers)?;
-    let body = body.0;
+    let body = body?.0;
     let password_hash = state.hasher.hash(body.password).await?;
     let new = NewUser {
         email: Email::parse(&body.email),
@@ -134,18 +135,18 @@ pub async fn update_user(
     state: web::Data<AppState>,
     actor: Actor,
     id: web::Path<uuid::Uuid>,
-    if_match: IfMatch,
-    body: ValidJson<UpdateUser>,
+    if_match: Result<IfMatch, ApiError>,
+    body: Result<ValidJson<UpdateUser>, ApiError>,
 ) -> Result<HttpResponse, ApiError> {
     authorize(&actor, Action::ManageUsers)?;
-    let changes = body.0;
+    let (version, changes) = (if_match?.0, body?.0);
     let hash = match &changes.password {
         Some(p) => Some(state.hasher.hash(p.clone()).await?),
         None => None,
     };
     let now = state.clock.now_naive();
     let user = db::transaction(&state.pool, move |c| {
-        store::update(c, &id.to_string(), if_match.0, &changes, hash, now)
+        store::update(c, &id.to_string(), version, &changes, hash, now)
     })
     .await?;
     one(StatusCode::OK, &user)

@@ -48,10 +48,10 @@ pub async fn get_me(state: web::Data<AppState>, actor: Actor) -> Result<HttpResp
 pub async fn update_me(
     state: web::Data<AppState>,
     actor: Actor,
-    body: ValidJson<UpdateMe>,
+    body: Result<ValidJson<UpdateMe>, ApiError>,
 ) -> Result<HttpResponse, ApiError> {
     user_only(&actor)?;
-    let (now, language) = (state.clock.now_naive(), body.0.language);
+    let (now, language) = (state.clock.now_naive(), body?.0.language);
     let user = db::transaction(&state.pool, move |c| {
         store::set_language(c, &actor.id, language, now)
     })
