@@ -47,14 +47,19 @@ fn api_routes(cfg: &mut ServiceConfig) {
         .service(reference::handlers::get_reference_list);
 }
 
+/// Everything the OpenAPI document describes: `/api/v1` and the health checks.
+fn documented_routes(cfg: &mut ServiceConfig) {
+    cfg.service(scope::scope("/api/v1").configure(api_routes))
+        .service(health::healthz)
+        .service(health::readyz);
+}
+
 /// The OpenAPI document, as served and as `madar openapi` prints it.
 pub fn openapi() -> utoipa::openapi::OpenApi {
     let (_, doc) = App::new()
         .into_utoipa_app()
         .openapi(ApiDoc::openapi())
-        .service(scope::scope("/api/v1").configure(api_routes))
-        .service(health::healthz)
-        .service(health::readyz)
+        .configure(documented_routes)
         .split_for_parts();
     doc
 }
@@ -132,9 +137,7 @@ pub async fn serve(state: AppState) -> anyhow::Result<()> {
             })
             .into_utoipa_app()
             .openapi(ApiDoc::openapi())
-            .service(scope::scope("/api/v1").configure(api_routes))
-            .service(health::healthz)
-            .service(health::readyz)
+            .configure(documented_routes)
             .split_for_parts();
         let mut app = app.route(
             "/docs",

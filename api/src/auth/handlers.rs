@@ -254,7 +254,15 @@ fn basic_credentials(req: &HttpRequest) -> Option<(String, String)> {
         .decode(encoded.trim())
         .ok()?;
     let (id, secret) = std::str::from_utf8(&decoded).ok()?.split_once(':')?;
-    Some((id.to_string(), secret.to_string()))
+    // RFC 6749 §2.3.1: both parts are form-urlencoded before they are joined.
+    let decode = |part: &str| {
+        let plus_as_space = part.replace('+', " ");
+        percent_encoding::percent_decode_str(&plus_as_space)
+            .decode_utf8()
+            .ok()
+            .map(|s| s.into_owned())
+    };
+    Some((decode(id)?, decode(secret)?))
 }
 
 /// OAuth 2 client credentials (RFC 6749 §4.4) for the hotline's and partners' systems, as

@@ -56,6 +56,22 @@ pub fn user_scope(actor: &Actor) -> UserScope {
     }
 }
 
+/// Which organizations an actor may see.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OrganizationScope {
+    All,
+    /// Only active ones: a deactivated organization is no referral target.
+    Active,
+}
+
+pub fn organization_scope(actor: &Actor) -> OrganizationScope {
+    if actor.role == Role::Admin {
+        OrganizationScope::All
+    } else {
+        OrganizationScope::Active
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,6 +1,6 @@
 //! `/api/v1/clients` (admin): API clients for the hotline's and partners' systems.
 //! Bodies and `If-Match` are checked after the role (see `organizations::handlers`).
-use actix_web::http::{header, StatusCode};
+use actix_web::http::StatusCode;
 use actix_web::{delete, get, patch, post, web, HttpResponse};
 use madar_openapi::clients::{ClientResponse, CreateClient, CreatedClient, UpdateClient};
 use madar_openapi::Page;
@@ -12,13 +12,15 @@ use crate::auth::Actor;
 use crate::db;
 use crate::error::ApiError;
 use crate::http::paging::page;
-use crate::http::{etag, IfMatch, ListQuery, ProblemResponse, ValidJson};
+use crate::http::{created, record, IfMatch, ListQuery, ProblemResponse, ValidJson};
 use crate::state::AppState;
 
-fn one(status: StatusCode, client: &Client) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::build(status)
-        .insert_header((header::ETAG, etag(client.row.version)))
-        .json(client.response()?))
+fn one(client: &Client) -> Result<HttpResponse, ApiError> {
+    Ok(record(
+        StatusCode::OK,
+        client.row.version,
+        &client.response()?,
+    ))
 }
 
 /// Lists API clients (admin).
@@ -60,7 +62,7 @@ pub async fn get_client(
 ) -> Result<HttpResponse, ApiError> {
     authorize(&actor, Action::ManageClients)?;
     let client = db::run(&state.pool, move |c| store::find(c, &id.to_string())).await?;
-    one(StatusCode::OK, &client)
+    one(&client)
 }
 
 /// Creates an API client (admin). The secret is in this response only; Madar keeps a hash.
@@ -94,16 +96,12 @@ pub async fn create_client(
         )
     })
     .await?;
-    Ok(HttpResponse::Created()
-        .insert_header((header::ETAG, etag(client.row.version)))
-        .insert_header((
-            header::LOCATION,
-            format!("/api/v1/clients/{}", client.row.id),
-        ))
-        .json(CreatedClient {
-            client: client.response()?,
-            client_secret: secret,
-        }))
+    let location = format!("/api/v1/clients/{}", client.row.id);
+    let body = CreatedClient {
+        client: client.response()?,
+        client_secret: secret,
+    };
+    Ok(created(&location, client.row.version, &body))
 }
 
 /// Renames or (de)activates an API client (admin); needs `If-Match`.
@@ -132,7 +130,7 @@ pub async fn update_client(
         store::update(c, &id.to_string(), version, &changes, now)
     })
     .await?;
-    one(StatusCode::OK, &client)
+    one(&client)
 }
 
 /// Deactivates an API client (admin): its tokens are refused from the next request on.

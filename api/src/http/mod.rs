@@ -5,10 +5,12 @@ pub mod fallback;
 pub mod middleware;
 pub mod paging;
 pub mod precondition;
+pub mod respond;
 
 pub use body::ValidJson;
 pub use paging::ListQuery;
 pub use precondition::{etag, IfMatch};
+pub use respond::{created, record};
 
 /// The largest request body Madar reads.
 pub const BODY_LIMIT: usize = 1024 * 1024;

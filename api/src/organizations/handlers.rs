@@ -1,27 +1,22 @@
 //! `/api/v1/organizations`: every actor lists them (to pick a referral target); admins manage them.
 //! Bodies and `If-Match` are extracted as `Result`s and checked after the role, so a role that may
 //! never do an operation gets 403 whatever it sent.
-use actix_web::http::header;
+use actix_web::http::StatusCode;
 use actix_web::{delete, get, patch, post, web, HttpResponse};
 use madar_openapi::organizations::{CreateOrganization, OrganizationResponse, UpdateOrganization};
 use madar_openapi::Page;
 
 use super::{domain, store};
-use crate::auth::policy::{authorize, Action};
+use crate::auth::policy::{authorize, organization_scope, Action};
 use crate::auth::Actor;
 use crate::db;
 use crate::error::ApiError;
 use crate::http::paging::page;
-use crate::http::{etag, IfMatch, ListQuery, ProblemResponse, ValidJson};
+use crate::http::{created, record, IfMatch, ListQuery, ProblemResponse, ValidJson};
 use crate::state::AppState;
 
-fn one(
-    status: actix_web::http::StatusCode,
-    org: &store::Organization,
-) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::build(status)
-        .insert_header((header::ETAG, etag(org.row.version)))
-        .json(org.response()?))
+fn one(org: &store::Organization) -> Result<HttpResponse, ApiError> {
+    Ok(record(StatusCode::OK, org.row.version, &org.response()?))
 }
 
 /// Lists organizations by code.
@@ -39,7 +34,11 @@ pub async fn list_organizations(
 ) -> Result<HttpResponse, ApiError> {
     authorize(&actor, Action::ListOrganizations)?;
     let (limit, after) = (query.limit()?, query.after()?);
-    let rows = db::run(&state.pool, move |c| store::list(c, after, limit + 1)).await?;
+    let scope = organization_scope(&actor);
+    let rows = db::run(&state.pool, move |c| {
+        store::list(c, scope, after, limit + 1)
+    })
+    .await?;
     let (rows, next_cursor) = page(rows, limit, |o| o.row.code.clone());
     let items = rows
         .iter()
@@ -62,8 +61,9 @@ pub async fn get_organization(
     code: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     authorize(&actor, Action::ListOrganizations)?;
-    let org = db::run(&state.pool, move |c| store::find(c, &code)).await?;
-    one(actix_web::http::StatusCode::OK, &org)
+    let scope = organization_scope(&actor);
+    let org = db::run(&state.pool, move |c| store::find_in(c, scope, &code)).await?;
+    one(&org)
 }
 
 /// Creates an organization (admin).
@@ -84,13 +84,8 @@ pub async fn create_organization(
     domain::check_sector(new.type_, new.sector)?;
     let now = state.clock.now_naive();
     let org = db::transaction(&state.pool, move |c| store::create(c, &new, false, now)).await?;
-    let mut res = one(actix_web::http::StatusCode::CREATED, &org)?;
-    if let Ok(location) =
-        header::HeaderValue::from_str(&format!("/api/v1/organizations/{}", org.row.code))
-    {
-        res.headers_mut().insert(header::LOCATION, location);
-    }
-    Ok(res)
+    let location = format!("/api/v1/organizations/{}", org.row.code);
+    Ok(created(&location, org.row.version, &org.response()?))
 }
 
 /// Changes an organization (admin); needs the ETag of the last read in `If-Match`.
@@ -119,7 +114,7 @@ pub async fn update_organization(
         store::update(c, &code, version, &changes, now)
     })
     .await?;
-    one(actix_web::http::StatusCode::OK, &org)
+    one(&org)
 }
 
 /// Deactivates an organization (admin): its users and clients are refused from then on. The

@@ -4,6 +4,7 @@ use diesel::prelude::*;
 use madar_openapi::common::Labels;
 use madar_openapi::organizations::{CreateOrganization, OrganizationResponse, UpdateOrganization};
 
+use crate::auth::policy::OrganizationScope;
 use crate::codes::{from_code, to_code};
 use crate::db::DbConn;
 use crate::error::ApiError;
@@ -132,9 +133,27 @@ pub fn create(
     find(conn, &new.code)
 }
 
+fn scoped(scope: OrganizationScope) -> organizations::BoxedQuery<'static, crate::db::MultiBackend> {
+    match scope {
+        OrganizationScope::All => organizations::table.into_boxed(),
+        OrganizationScope::Active => organizations::table
+            .filter(organizations::active)
+            .into_boxed(),
+    }
+}
+
 pub fn find(conn: &mut DbConn, code: &str) -> Result<Organization, ApiError> {
-    let row = organizations::table
-        .filter(organizations::code.eq(code))
+    find_in(conn, OrganizationScope::All, code)
+}
+
+/// An organization the caller may see.
+pub fn find_in(
+    conn: &mut DbConn,
+    scope: OrganizationScope,
+    code: &str,
+) -> Result<Organization, ApiError> {
+    let row = scoped(scope)
+        .filter(organizations::code.eq(code.to_string()))
         .select(OrganizationRow::as_select())
         .first(conn)?;
     let territories = territories_of(conn, &row.id)?;
@@ -153,14 +172,14 @@ pub fn id_of(conn: &mut DbConn, code: &str, field: &str) -> Result<OrganizationR
 
 pub fn list(
     conn: &mut DbConn,
+    scope: OrganizationScope,
     after: Option<String>,
     limit: i64,
 ) -> Result<Vec<Organization>, ApiError> {
-    let mut query = organizations::table
+    let mut query = scoped(scope)
         .select(OrganizationRow::as_select())
         .order(organizations::code)
-        .limit(limit)
-        .into_boxed();
+        .limit(limit);
     if let Some(after) = after {
         query = query.filter(organizations::code.gt(after));
     }

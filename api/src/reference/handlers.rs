@@ -1,5 +1,5 @@
 //! `/api/v1/territories` and `/api/v1/reference`: public, cacheable (ETag + Cache-Control).
-use actix_web::http::header;
+use actix_web::http::{header, StatusCode};
 use actix_web::{get, patch, web, HttpRequest, HttpResponse};
 use madar_openapi::reference::{
     ReferenceList, ReferenceLists, TerritoryNode, TerritoryResponse, UpdateTerritory,
@@ -12,7 +12,7 @@ use crate::auth::policy::{authorize, Action};
 use crate::auth::Actor;
 use crate::db;
 use crate::error::ApiError;
-use crate::http::{etag, IfMatch, ProblemResponse, ValidJson};
+use crate::http::{record, IfMatch, ProblemResponse, ValidJson};
 use crate::state::AppState;
 
 /// A public JSON response that caches may keep for five minutes and revalidate by ETag.
@@ -74,9 +74,7 @@ pub async fn get_territory(
     code: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let row = db::run(&state.pool, move |c| store::find(c, &code)).await?;
-    Ok(HttpResponse::Ok()
-        .insert_header((header::ETAG, etag(row.version)))
-        .json(row.response()?))
+    Ok(record(StatusCode::OK, row.version, &row.response()?))
 }
 
 /// Corrects a territory's names (admin).
@@ -109,9 +107,7 @@ pub async fn update_territory(
         store::rename(c, &code, version, &labels, now)
     })
     .await?;
-    Ok(HttpResponse::Ok()
-        .insert_header((header::ETAG, etag(row.version)))
-        .json(row.response()?))
+    Ok(record(StatusCode::OK, row.version, &row.response()?))
 }
 
 /// The names of the reference lists.

@@ -1,26 +1,25 @@
 //! `/api/v1/users`: admins manage users; coordinators list the users of their territory.
 //! Bodies and `If-Match` are checked after the role (see `organizations::handlers`).
-use actix_web::http::{header, StatusCode};
+use actix_web::http::StatusCode;
 use actix_web::{delete, get, patch, post, web, HttpResponse};
 use madar_openapi::users::{CreateUser, Role, UpdateUser, UserResponse};
 use madar_openapi::Page;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::domain::Email;
+use super::domain::{check_self_change, Email};
 use super::store::{self, NewUser, User, UserFilter};
 use crate::auth::policy::{authorize, user_scope, Action, UserScope};
 use crate::auth::Actor;
 use crate::db;
 use crate::error::ApiError;
 use crate::http::paging::page;
-use crate::http::{etag, IfMatch, ListQuery, ProblemResponse, ValidJson};
+use crate::http::{created, record, IfMatch, ListQuery, ProblemResponse, ValidJson};
 use crate::state::AppState;
 
-pub fn one(status: StatusCode, user: &User) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::build(status)
-        .insert_header((header::ETAG, etag(user.row.version)))
-        .json(user.response()?))
+/// One user, with the ETag an update must send back.
+pub fn one(user: &User) -> Result<HttpResponse, ApiError> {
+    Ok(record(StatusCode::OK, user.row.version, &user.response()?))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -80,7 +79,7 @@ pub async fn get_user(
         store::find(c, &scope, &id.to_string())
     })
     .await?;
-    one(StatusCode::OK, &user)
+    one(&user)
 }
 
 /// Creates a user (admin).
@@ -111,11 +110,8 @@ pub async fn create_user(
     };
     let now = state.clock.now_naive();
     let user = db::transaction(&state.pool, move |c| store::create(c, new, now)).await?;
-    let mut res = one(StatusCode::CREATED, &user)?;
-    if let Ok(location) = header::HeaderValue::from_str(&format!("/api/v1/users/{}", user.row.id)) {
-        res.headers_mut().insert(header::LOCATION, location);
-    }
-    Ok(res)
+    let location = format!("/api/v1/users/{}", user.row.id);
+    Ok(created(&location, user.row.version, &user.response()?))
 }
 
 /// Changes a user (admin); needs the ETag of the last read in `If-Match`. Deactivating a user
@@ -140,6 +136,9 @@ pub async fn update_user(
 ) -> Result<HttpResponse, ApiError> {
     authorize(&actor, Action::ManageUsers)?;
     let (version, changes) = (if_match?.0, body?.0);
+    let removes_access =
+        changes.active == Some(false) || changes.role.is_some_and(|r| r != Role::Admin);
+    check_self_change(actor.id == id.to_string(), removes_access)?;
     let hash = match &changes.password {
         Some(p) => Some(state.hasher.hash(p.clone()).await?),
         None => None,
@@ -149,7 +148,7 @@ pub async fn update_user(
         store::update(c, &id.to_string(), version, &changes, hash, now)
     })
     .await?;
-    one(StatusCode::OK, &user)
+    one(&user)
 }
 
 /// Deactivates a user (admin): refused from their next request on, sessions ended. The record
@@ -167,6 +166,7 @@ pub async fn delete_user(
     id: web::Path<uuid::Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     authorize(&actor, Action::ManageUsers)?;
+    check_self_change(actor.id == id.to_string(), true)?;
     let now = state.clock.now_naive();
     db::transaction(&state.pool, move |c| {
         store::find(c, &UserScope::All, &id.to_string())?;

@@ -1,5 +1,4 @@
 //! `/api/v1/me`: every user reads their profile and sets their language.
-use actix_web::http::StatusCode;
 use actix_web::{get, patch, web, HttpResponse};
 use madar_openapi::users::{UpdateMe, UserResponse};
 
@@ -34,7 +33,7 @@ pub async fn get_me(state: web::Data<AppState>, actor: Actor) -> Result<HttpResp
         store::find(c, &UserScope::All, &actor.id)
     })
     .await?;
-    one(StatusCode::OK, &user)
+    one(&user)
 }
 
 /// Sets the signed-in user's language.
@@ -56,5 +55,5 @@ pub async fn update_me(
         store::set_language(c, &actor.id, language, now)
     })
     .await?;
-    one(StatusCode::OK, &user)
+    one(&user)
 }

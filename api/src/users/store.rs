@@ -11,7 +11,7 @@ use crate::error::ApiError;
 use crate::organizations::store as organizations_store;
 use crate::reference::store as territories;
 use crate::schema::{organizations, territories as territory_table, users};
-use crate::users::domain::{check_role_territory, Email};
+use crate::users::domain::{check_role_territory, check_within_organization, Email};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = users)]
@@ -94,19 +94,28 @@ fn resolve_territory(
     }
 }
 
-fn check_territory_for_role(
+/// A user's territory suits their role and lies where their organization works.
+fn check_territory(
     conn: &mut DbConn,
+    org_id: &str,
     role: Role,
     territory: &str,
 ) -> Result<(), ApiError> {
+    use crate::schema::organization_territories as ot;
     let row = territories::find(conn, territory)?;
-    check_role_territory(role, row.level == "nation")
+    check_role_territory(role, row.level == "nation")?;
+    let served: Vec<String> = ot::table
+        .inner_join(territory_table::table)
+        .filter(ot::organization_id.eq(org_id))
+        .select(territory_table::path)
+        .load(conn)?;
+    check_within_organization(&row.path, &served)
 }
 
 pub fn create(conn: &mut DbConn, new: NewUser, now: NaiveDateTime) -> Result<User, ApiError> {
     let org = organizations_store::id_of(conn, &new.organization, "organization")?;
     let territory = resolve_territory(conn, &org.id, new.territory)?;
-    check_territory_for_role(conn, new.role, &territory)?;
+    check_territory(conn, &org.id, new.role, &territory)?;
     let id = uuid::Uuid::now_v7().to_string();
     diesel::insert_into(users::table)
         .values((
@@ -239,7 +248,7 @@ pub fn update(
         Some(code) => resolve_territory(conn, &org_id, Some(code.clone()))?,
         None => current.row.territory_code.clone(),
     };
-    check_territory_for_role(conn, role, &territory)?;
+    check_territory(conn, &org_id, role, &territory)?;
     let target = users::table.filter(users::id.eq(id).and(users::version.eq(version)));
     let updated = diesel::update(target)
         .set((

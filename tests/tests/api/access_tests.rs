@@ -246,6 +246,16 @@ fn emails(users: &[Value]) -> HashSet<String> {
         .collect()
 }
 
+/// Every role gets `status`.
+fn everyone(status: u16) -> [(&'static str, u16); 7] {
+    DEMO_USERS.map(|(email, _)| (email, status))
+}
+
+/// The admin gets `status`; every other role is refused with 403.
+fn admin_only(status: u16) -> [(&'static str, u16); 7] {
+    DEMO_USERS.map(|(email, _)| (email, if email == ADMIN { status } else { 403 }))
+}
+
 backend_tests! {
     // ---------------------------------------------------------------- the role matrix
 
@@ -253,15 +263,7 @@ backend_tests! {
         let app = TestApp::spawn(backend);
         assert_matrix(
             &app,
-            [
-                (ADMIN, 200),
-                (COORDINATOR, 200),
-                (CASE_WORKER, 200),
-                (PARTNER, 200),
-                (HOTLINE, 200),
-                (ANALYST, 200),
-                (AUDITOR, 200),
-            ],
+            everyone(200),
             |_, token| app.get("/api/v1/organizations", Some(token)),
         );
         assert_unauthorized(app.get("/api/v1/organizations", None));
@@ -271,15 +273,7 @@ backend_tests! {
         let app = TestApp::spawn(backend);
         assert_matrix(
             &app,
-            [
-                (ADMIN, 200),
-                (COORDINATOR, 200),
-                (CASE_WORKER, 200),
-                (PARTNER, 200),
-                (HOTLINE, 200),
-                (ANALYST, 200),
-                (AUDITOR, 200),
-            ],
+            everyone(200),
             |_, token| app.get("/api/v1/organizations/health-rabat", Some(token)),
         );
         assert_unauthorized(app.get("/api/v1/organizations/health-rabat", None));
@@ -289,15 +283,7 @@ backend_tests! {
         let app = TestApp::spawn(backend);
         assert_matrix(
             &app,
-            [
-                (ADMIN, 201),
-                (COORDINATOR, 403),
-                (CASE_WORKER, 403),
-                (PARTNER, 403),
-                (HOTLINE, 403),
-                (ANALYST, 403),
-                (AUDITOR, 403),
-            ],
+            admin_only(201),
             |email, token| {
                 let code = format!("org-by-{}", slug(email));
                 app.post("/api/v1/organizations", Some(token), &new_organization(&code, &["421"]))
@@ -408,15 +394,7 @@ backend_tests! {
         let app = TestApp::spawn(backend);
         assert_matrix(
             &app,
-            [
-                (ADMIN, 201),
-                (COORDINATOR, 403),
-                (CASE_WORKER, 403),
-                (PARTNER, 403),
-                (HOTLINE, 403),
-                (ANALYST, 403),
-                (AUDITOR, 403),
-            ],
+            admin_only(201),
             |email, token| {
                 let body = new_user(&format!("made-by-{}@example.ma", slug(email)), "case_worker", "cape-rabat", None);
                 app.post("/api/v1/users", Some(token), &body)
@@ -498,15 +476,7 @@ backend_tests! {
         let app = TestApp::spawn(backend);
         assert_matrix(
             &app,
-            [
-                (ADMIN, 200),
-                (COORDINATOR, 403),
-                (CASE_WORKER, 403),
-                (PARTNER, 403),
-                (HOTLINE, 403),
-                (ANALYST, 403),
-                (AUDITOR, 403),
-            ],
+            admin_only(200),
             |_, token| app.get("/api/v1/clients", Some(token)),
         );
         assert_unauthorized(app.get("/api/v1/clients", None));
@@ -519,15 +489,7 @@ backend_tests! {
         let path = format!("/api/v1/clients/{}", client["id"].as_str().unwrap_or(""));
         assert_matrix(
             &app,
-            [
-                (ADMIN, 200),
-                (COORDINATOR, 403),
-                (CASE_WORKER, 403),
-                (PARTNER, 403),
-                (HOTLINE, 403),
-                (ANALYST, 403),
-                (AUDITOR, 403),
-            ],
+            admin_only(200),
             |_, token| app.get(&path, Some(token)),
         );
         assert_unauthorized(app.get(&path, None));
@@ -537,15 +499,7 @@ backend_tests! {
         let app = TestApp::spawn(backend);
         assert_matrix(
             &app,
-            [
-                (ADMIN, 201),
-                (COORDINATOR, 403),
-                (CASE_WORKER, 403),
-                (PARTNER, 403),
-                (HOTLINE, 403),
-                (ANALYST, 403),
-                (AUDITOR, 403),
-            ],
+            admin_only(201),
             |email, token| {
                 app.post(
                     "/api/v1/clients",
@@ -616,15 +570,7 @@ backend_tests! {
         let app = TestApp::spawn(backend);
         assert_matrix(
             &app,
-            [
-                (ADMIN, 200),
-                (COORDINATOR, 200),
-                (CASE_WORKER, 200),
-                (PARTNER, 200),
-                (HOTLINE, 200),
-                (ANALYST, 200),
-                (AUDITOR, 200),
-            ],
+            everyone(200),
             |_, token| app.get("/api/v1/me", Some(token)),
         );
         assert_unauthorized(app.get("/api/v1/me", None));
@@ -634,15 +580,7 @@ backend_tests! {
         let app = TestApp::spawn(backend);
         assert_matrix(
             &app,
-            [
-                (ADMIN, 200),
-                (COORDINATOR, 200),
-                (CASE_WORKER, 200),
-                (PARTNER, 200),
-                (HOTLINE, 200),
-                (ANALYST, 200),
-                (AUDITOR, 200),
-            ],
+            everyone(200),
             |_, token| app.patch("/api/v1/me", Some(token), "\"1\"", &json!({"language": "en"})),
         );
         assert_unauthorized(app.patch("/api/v1/me", None, "\"1\"", &json!({"language": "en"})));
@@ -1137,9 +1075,63 @@ backend_tests! {
         let hotline = format!("/api/v1/users/{}", user_id(&app, HOTLINE));
         let etag = etag_of(&app, &hotline, &admin);
         assert_invalid(app.patch(&hotline, Some(&admin), &etag, &json!({"role": "case_worker"})), "territory", Some("territory_too_wide"));
-        // A regional case worker is fine.
-        let regional = create_user(&app, &admin, &new_user("cw@example.ma", "case_worker", "cape-rabat", Some("MA-04")));
+        // A regional case worker is fine, where the organization works.
+        let regional = create_user(&app, &admin, &new_user("cw@example.ma", "case_worker", "ministry", Some("MA-04")));
         assert_eq!(regional["territory"], "MA-04");
+    }
+
+    fn a_user_works_inside_the_territories_of_their_organization(backend) {
+        let app = TestApp::spawn(backend);
+        let admin = app.token(ADMIN);
+        // cape-rabat serves 421: its region and a neighbouring province are outside it.
+        for territory in ["MA-04", "441"] {
+            assert_invalid(
+                app.post("/api/v1/users", Some(&admin), &new_user("out@example.ma", "case_worker", "cape-rabat", Some(territory))),
+                "territory",
+                Some("outside_organization"),
+            );
+        }
+        // Moving a user to an organization elsewhere, keeping their territory, is refused too.
+        let path = format!("/api/v1/users/{}", user_id(&app, CASE_WORKER));
+        let etag = etag_of(&app, &path, &admin);
+        assert_invalid(
+            app.patch(&path, Some(&admin), &etag, &json!({"organization": "cape-marrakech"})),
+            "territory",
+            Some("outside_organization"),
+        );
+        // Casablanca-Anfa's mobile unit works in 141-01, a prefecture of arrondissements.
+        let user = create_user(&app, &admin, &new_user("samu@example.ma", "case_worker", "samu-casablanca", None));
+        assert_eq!(user["territory"], "141-01");
+    }
+
+    fn an_admin_cannot_deactivate_themselves_or_drop_their_own_admin_role(backend) {
+        let app = TestApp::spawn(backend);
+        let admin = app.token(ADMIN);
+        let path = format!("/api/v1/users/{}", user_id(&app, ADMIN));
+        let etag = etag_of(&app, &path, &admin);
+        assert_problem(app.patch(&path, Some(&admin), &etag, &json!({"active": false})), 409, "cannot_change_own_access");
+        assert_problem(app.patch(&path, Some(&admin), &etag, &json!({"role": "analyst"})), 409, "cannot_change_own_access");
+        assert_problem(app.delete(&path, Some(&admin)), 409, "cannot_change_own_access");
+        // Nothing changed: the admin still works, and may still rename themselves.
+        let renamed = app.patch(&path, Some(&admin), &etag, &json!({"display_name": "Still admin"}));
+        assert_eq!(renamed.status(), 200);
+        assert_eq!(app.get("/api/v1/me", Some(&admin)).json::<Value>().unwrap()["role"], "admin");
+    }
+
+    fn a_deactivated_organization_is_hidden_from_everyone_but_admins(backend) {
+        let app = TestApp::spawn(backend);
+        let admin = app.token(ADMIN);
+        let partner = app.token(PARTNER);
+        assert_eq!(app.delete("/api/v1/organizations/health-rabat", Some(&admin)).status(), 204);
+        assert_problem(app.get("/api/v1/organizations/health-rabat", Some(&partner)), 404, "not_found");
+        let codes = |token: &str| -> Vec<String> {
+            let body: Value = app.get("/api/v1/organizations?limit=200", Some(token)).json().unwrap();
+            body["items"].as_array().unwrap().iter().map(|o| o["code"].as_str().unwrap().to_string()).collect()
+        };
+        assert!(!codes(&partner).contains(&"health-rabat".to_string()));
+        assert!(codes(&admin).contains(&"health-rabat".to_string()));
+        let seen: Value = app.get("/api/v1/organizations/health-rabat", Some(&admin)).json().unwrap();
+        assert_eq!(seen["active"], false);
     }
 
     fn a_display_name_refuses_disguising_characters_but_keeps_arabic_marks(backend) {

@@ -975,6 +975,21 @@ backend_tests! {
         assert_eq!(app.get("/api/v1/organizations", Some(&token)).status(), 200);
     }
 
+    fn http_basic_credentials_are_form_decoded_as_rfc_6749_says(backend) {
+        let app = TestApp::spawn(backend);
+        let (_, id, secret) = create_client(&app, &app.token(ADMIN));
+        // Every character percent-encoded: the server must decode before comparing.
+        let encode = |s: &str| s.bytes().map(|b| format!("%{b:02X}")).collect::<String>();
+        let res = app
+            .client
+            .post(app.url(TOKEN))
+            .basic_auth(encode(&id), Some(encode(&secret)))
+            .form(&[("grant_type", "client_credentials")])
+            .send()
+            .unwrap();
+        assert_eq!(res.status(), 200);
+    }
+
     fn a_wrong_client_secret_or_unknown_client_is_refused_as_invalid_client(backend) {
         let app = TestApp::spawn(backend);
         let (_, id, secret) = create_client(&app, &app.token(ADMIN));
