@@ -39,7 +39,7 @@ run: setup client
 ## against the real binary on SQLite and on PostgreSQL (127.0.0.1:5432).
 test: setup client check-contract lint
 	$(CARGO) build -p madar-api
-	$(CARGO) nextest run --workspace --no-fail-fast
+	$(CARGO) nextest run --no-fail-fast
 	CARGO_TARGET_DIR=target/client $(CARGO) test -p madar-client --lib
 
 ## The contract crate builds for WASM and pulls neither diesel nor actix.
