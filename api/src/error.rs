@@ -257,7 +257,8 @@ impl From<diesel::result::Error> for ApiError {
             }
             Error::DatabaseError(Kind::Unknown, ref info)
                 if info.message().contains("database is locked")
-                    || info.message().contains("terminating connection") =>
+                    || info.message().contains("terminating connection")
+                    || info.message().contains("statement timeout") =>
             {
                 ApiError::unavailable(info.message())
             }

@@ -1542,3 +1542,55 @@ fn a_lost_postgres_database_makes_readiness_answer_503_quickly() {
     // The process itself is alive.
     assert_eq!(app.get("/healthz", None).status(), 200);
 }
+
+#[test]
+fn an_exhausted_pool_and_a_stuck_statement_answer_503_instead_of_hanging() {
+    let app = TestApp::builder(Backend::Postgres)
+        .env("MADAR_DB_POOL_SIZE", "1")
+        .env("MADAR_DB_CONNECT_TIMEOUT", "300ms")
+        .env("MADAR_REQUEST_TIMEOUT", "2s")
+        .spawn();
+    let token = app.token(ADMIN);
+    // Another session holds the users table, so the one pooled connection blocks on it.
+    let mut locker = ::postgres::Client::connect(
+        &format!(
+            "host=127.0.0.1 port=5432 user=postgres dbname={}",
+            app.db.url.rsplit('/').next().expect("name")
+        ),
+        ::postgres::NoTls,
+    )
+    .expect("PostgreSQL at 127.0.0.1:5432");
+    let mut tx = locker.transaction().expect("transaction");
+    tx.batch_execute("LOCK TABLE users IN ACCESS EXCLUSIVE MODE")
+        .expect("lock users");
+    let url = app.url("/api/v1/me");
+    let stuck = std::thread::spawn(move || {
+        let started = Instant::now();
+        let res = Client::new()
+            .get(url)
+            .bearer_auth(token)
+            .send()
+            .expect("answer");
+        (res, started.elapsed())
+    });
+    std::thread::sleep(Duration::from_millis(300));
+    // The pool is empty: a second request waits for the connect timeout, then gets a 503.
+    let started = Instant::now();
+    let res = app.get("/readyz", None);
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "no hang on an empty pool"
+    );
+    assert!(header(&res, "retry-after").is_some());
+    assert_problem(res, 503, "service_unavailable");
+    // The stuck statement is cancelled by the statement timeout: 503 too, never a 500.
+    let (res, took) = stuck.join().expect("stuck request");
+    assert!(
+        took < Duration::from_secs(5),
+        "the stuck request ended in {took:?}"
+    );
+    assert_problem(res, 503, "service_unavailable");
+    tx.rollback().expect("release the lock");
+    // Once the lock is gone, the server serves again.
+    assert_eq!(app.get("/readyz", None).status(), 200);
+}
