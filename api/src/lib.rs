@@ -6,6 +6,7 @@
 pub mod api_doc;
 pub mod app;
 pub mod auth;
+pub mod children;
 pub mod cli;
 pub mod clients;
 pub mod clock;

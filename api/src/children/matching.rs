@@ -1,0 +1,1 @@
+//! Name matching across Arabic and Latin scripts (in progress).
