@@ -1,1 +1,0 @@
-//! Name matching across Arabic and Latin scripts (in progress).
