@@ -34,6 +34,9 @@ pub enum ApiError {
     UnsupportedMediaType,
     #[error("validation failed")]
     Validation(Vec<FieldError>),
+    /// A well-formed request that cannot be processed as it stands, with its own code.
+    #[error("unprocessable: {code}")]
+    Unprocessable { code: &'static str, detail: String },
     #[error("locked")]
     Locked { retry_after: u64 },
     #[error("rate limited")]
@@ -119,6 +122,9 @@ impl ApiError {
                 Some("Send application/json.".into()),
             ),
             ApiError::Validation(_) => ("validation_failed", "Validation failed", None),
+            ApiError::Unprocessable { code, detail } => {
+                (code, "Unprocessable request", Some(detail.clone()))
+            }
             ApiError::Locked { .. } => (
                 "account_locked",
                 "Locked",
@@ -172,7 +178,9 @@ impl ResponseError for ApiError {
             ApiError::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Validation(_) | ApiError::Unprocessable { .. } => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
             ApiError::Locked { .. } => StatusCode::LOCKED,
             ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
