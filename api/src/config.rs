@@ -67,6 +67,12 @@ pub struct Settings {
     pub bind: String,
     pub database_url: String,
     pub jwt_secret: Option<String>,
+    /// The audit chain's HMAC key (`audit::key`); never logged.
+    pub audit_key: Option<String>,
+    /// The key that seals sensitive text (`crypto`), base64 of 32 bytes; never logged.
+    pub data_key: Option<String>,
+    /// Earlier data keys, still able to open what they sealed.
+    pub data_key_previous: Vec<String>,
     pub log: String,
     pub log_format: LogFormat,
     pub cors_origins: Vec<String>,
@@ -128,6 +134,16 @@ impl Settings {
             bind: var("MADAR_BIND").unwrap_or_else(|| "127.0.0.1:8080".into()),
             database_url,
             jwt_secret: var("MADAR_JWT_SECRET"),
+            audit_key: var("MADAR_AUDIT_KEY"),
+            data_key: var("MADAR_DATA_KEY"),
+            data_key_previous: var("MADAR_DATA_KEY_PREVIOUS")
+                .map(|v| {
+                    v.split(',')
+                        .map(|k| k.trim().to_string())
+                        .filter(|k| !k.is_empty())
+                        .collect()
+                })
+                .unwrap_or_default(),
             log: var("MADAR_LOG").unwrap_or_else(|| "info".into()),
             log_format,
             cors_origins: var("MADAR_CORS_ORIGINS")
@@ -158,6 +174,21 @@ impl Settings {
         };
         if settings.environment == Environment::Production && settings.jwt_secret.is_none() {
             bail!("MADAR_ENV=production needs an explicit MADAR_JWT_SECRET");
+        }
+        if settings.environment == Environment::Production && settings.audit_key.is_none() {
+            bail!("MADAR_ENV=production needs an explicit MADAR_AUDIT_KEY");
+        }
+        if settings.environment == Environment::Production && settings.data_key.is_none() {
+            bail!("MADAR_ENV=production needs an explicit MADAR_DATA_KEY");
+        }
+        for key in settings.data_key.iter().chain(&settings.data_key_previous) {
+            crate::crypto::decode_key(key)
+                .ok()
+                .filter(|k| k.len() == 32)
+                .context("MADAR_DATA_KEY and MADAR_DATA_KEY_PREVIOUS hold base64 of 32 bytes")?;
+        }
+        if settings.audit_key.as_ref().is_some_and(|k| k.len() < 32) {
+            bail!("MADAR_AUDIT_KEY must be at least 32 characters");
         }
         if let Some(secret) = &settings.jwt_secret {
             if secret.len() < 32 {

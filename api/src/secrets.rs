@@ -37,7 +37,24 @@ fn in_database(conn: &mut DbConn) -> anyhow::Result<String> {
         .context("reading the stored JWT secret")
 }
 
-fn in_file(path: &Path) -> anyhow::Result<String> {
+/// The keyring that seals sensitive text: `MADAR_DATA_KEY` (and `MADAR_DATA_KEY_PREVIOUS`), or
+/// in development a key generated once into the data folder (mode 0600). It is never kept in the
+/// database it protects.
+pub fn data_keys(settings: &Settings) -> anyhow::Result<crate::crypto::Keyring> {
+    let current = match &settings.data_key {
+        Some(key) => key.clone(),
+        None => in_file(&settings.data_dir.join("data_key"))?,
+    };
+    let previous = settings
+        .data_key_previous
+        .iter()
+        .map(|k| crate::crypto::decode_key(k))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    crate::crypto::Keyring::new(&crate::crypto::decode_key(&current)?, &previous)
+}
+
+/// A secret kept in `path` (mode 0600), generated the first time; also the audit key's home.
+pub(crate) fn in_file(path: &Path) -> anyhow::Result<String> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir)?;
     }

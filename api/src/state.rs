@@ -1,13 +1,16 @@
-//! What every handler can reach: the pool, the clock, the token keys, the password hasher.
+//! What every handler can reach: the pool, the clock, the token keys, the password hasher, the
+//! audit log's read buffer.
 use std::net::IpAddr;
 use std::sync::Arc;
 
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
+use crate::audit::AuditBuffer;
 use crate::auth::passwords::Hasher;
 use crate::auth::tokens::Keys;
 use crate::clock::Clock;
 use crate::config::{Rate, Settings};
+use crate::crypto::Keyring;
 use crate::db::Pool;
 
 #[derive(Clone)]
@@ -19,6 +22,10 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     /// Login attempts per client IP (in this process; the lockout per email is in the database).
     pub login_limiter: Arc<DefaultKeyedRateLimiter<IpAddr>>,
+    /// Where reads of a child's data are recorded (`audit::buffer`).
+    pub audit: AuditBuffer,
+    /// Seals and opens sensitive text (`crypto`).
+    pub data_keys: Arc<Keyring>,
 }
 
 pub fn limiter(rate: Rate) -> Arc<DefaultKeyedRateLimiter<IpAddr>> {

@@ -11,6 +11,7 @@ use validator::Validate;
 
 use super::store::{self, Attempt, Rotation};
 use super::tokens::{self, jti_for, Subject};
+use crate::audit::{self, AuditAction, AuditEvent, Resource};
 use crate::auth::policy::UserScope;
 use crate::db;
 use crate::error::ApiError;
@@ -113,11 +114,15 @@ pub async fn login(
     let email = Email::parse(&email).as_str().to_string();
     let (now, rate) = (state.clock.now_naive(), state.settings.login_lockout);
     let key = email.clone();
+    let failed = AuditEvent::by_user(None, AuditAction::AuthLoginFailed, now);
+    let locked = failed.clone();
     let (attempt, found) = db::transaction(&state.pool, move |c| {
-        Ok((
-            store::begin_attempt(c, &key, now, rate)?,
-            store::user_credentials(c, &key)?,
-        ))
+        let attempt = store::begin_attempt(c, &key, now, rate)?;
+        let found = store::user_credentials(c, &key)?;
+        if let Attempt::Locked { .. } = attempt {
+            audit::record(c, &failed_login(locked, &found))?;
+        }
+        Ok((attempt, found))
     })
     .await?;
     if let Attempt::Locked { retry_after } = attempt {
@@ -129,9 +134,14 @@ pub async fn login(
     };
     let verified = state.hasher.verify(password, hash).await?;
     let key = email.clone();
+    let failed = match &user_id {
+        Some(id) => failed.on(Resource::User, id),
+        None => failed,
+    };
     let (Some(user_id), true, true) = (user_id, verified, active) else {
         db::transaction(&state.pool, move |c| {
-            store::fail_attempt(c, &key, now, rate)
+            store::fail_attempt(c, &key, now, rate)?;
+            audit::record(c, &failed)
         })
         .await?;
         return Err(ApiError::Unauthorized {
@@ -139,12 +149,23 @@ pub async fn login(
         });
     };
     let uid = user_id.clone();
+    let logged_in = AuditEvent::by_user(Some(user_id.clone()), AuditAction::AuthLogin, now)
+        .on(Resource::User, &user_id);
     let refresh_token = db::transaction(&state.pool, move |c| {
         store::clear_failures(c, &key)?;
+        audit::record(c, &logged_in)?;
         store::start_family(c, &uid, now)
     })
     .await?;
     session(&state, user_id, refresh_token, now.and_utc()).await
+}
+
+/// A failed login's event: the account's id when the email has one, never the email itself.
+fn failed_login(event: AuditEvent, found: &Option<(String, String, bool)>) -> AuditEvent {
+    match found {
+        Some((id, _, _)) => event.on(Resource::User, id),
+        None => event,
+    }
 }
 
 fn presented_refresh(req: &HttpRequest, body: Option<RefreshRequest>) -> Option<String> {

@@ -6,6 +6,7 @@ use madar_openapi::clients::{ClientResponse, CreateClient, CreatedClient, Update
 use madar_openapi::Page;
 
 use super::store::{self, Client};
+use crate::audit::{self, AuditAction, AuditEvent, Resource};
 use crate::auth::policy::{authorize, Action};
 use crate::auth::tokens::random_token;
 use crate::auth::Actor;
@@ -84,8 +85,9 @@ pub async fn create_client(
     let hash = state.hasher.hash(secret.clone()).await?;
     let now = state.clock.now_naive();
     let client_id = store::new_client_id();
+    let event = AuditEvent::by(&actor, AuditAction::ClientCreate, now);
     let client = db::transaction(&state.pool, move |c| {
-        store::create(
+        let client = store::create(
             c,
             &body.name,
             &body.organization,
@@ -93,7 +95,9 @@ pub async fn create_client(
             &client_id,
             &hash,
             now,
-        )
+        )?;
+        audit::record(c, &event.on(Resource::Client, &client.row.id))?;
+        Ok(client)
     })
     .await?;
     let location = format!("/api/v1/clients/{}", client.row.id);
@@ -126,8 +130,16 @@ pub async fn update_client(
     authorize(&actor, Action::ManageClients)?;
     let (version, changes) = (if_match?.0, body?.0);
     let now = state.clock.now_naive();
+    let action = if changes.active == Some(false) {
+        AuditAction::ClientDeactivate
+    } else {
+        AuditAction::ClientUpdate
+    };
+    let event = AuditEvent::by(&actor, action, now);
     let client = db::transaction(&state.pool, move |c| {
-        store::update(c, &id.to_string(), version, &changes, now)
+        let client = store::update(c, &id.to_string(), version, &changes, now)?;
+        audit::record(c, &event.on(Resource::Client, &client.row.id))?;
+        Ok(client)
     })
     .await?;
     one(&client)
@@ -148,8 +160,10 @@ pub async fn delete_client(
 ) -> Result<HttpResponse, ApiError> {
     authorize(&actor, Action::ManageClients)?;
     let now = state.clock.now_naive();
+    let event = AuditEvent::by(&actor, AuditAction::ClientDeactivate, now);
     db::transaction(&state.pool, move |c| {
         let current = store::find(c, &id.to_string())?;
+        audit::record(c, &event.on(Resource::Client, &current.row.id))?;
         let off = madar_openapi::clients::UpdateClient {
             name: None,
             active: Some(false),

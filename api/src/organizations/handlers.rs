@@ -2,17 +2,19 @@
 //! Bodies and `If-Match` are extracted as `Result`s and checked after the role, so a role that may
 //! never do an operation gets 403 whatever it sent.
 use actix_web::http::StatusCode;
-use actix_web::{delete, get, patch, post, web, HttpResponse};
+use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use madar_openapi::organizations::{CreateOrganization, OrganizationResponse, UpdateOrganization};
 use madar_openapi::Page;
 
 use super::{domain, store};
+use crate::audit::{self, AuditAction, AuditEvent, Resource};
 use crate::auth::policy::{authorize, organization_scope, Action};
 use crate::auth::Actor;
 use crate::db;
 use crate::error::ApiError;
 use crate::http::paging::page;
-use crate::http::{created, record, IfMatch, ListQuery, ProblemResponse, ValidJson};
+use crate::http::{record, IfMatch, ListQuery, ProblemResponse, ValidJson};
+use crate::idempotency::{self, IdempotencyKey, Idempotent, Stored};
 use crate::state::AppState;
 
 fn one(org: &store::Organization) -> Result<HttpResponse, ApiError> {
@@ -70,22 +72,31 @@ pub async fn get_organization(
 #[utoipa::path(
     tag = "organizations",
     request_body = CreateOrganization,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key replays the first response (required for API clients)")),
     security(("bearer" = [])),
     responses((status = 201, description = "Created", body = OrganizationResponse), ProblemResponse)
 )]
 #[post("/organizations")]
 pub async fn create_organization(
+    req: HttpRequest,
     state: web::Data<AppState>,
     actor: Actor,
+    key: Result<IdempotencyKey, ApiError>,
     body: Result<ValidJson<CreateOrganization>, ApiError>,
 ) -> Result<HttpResponse, ApiError> {
     authorize(&actor, Action::ManageOrganizations)?;
     let new = body?.0;
     domain::check_sector(new.type_, new.sector)?;
+    let request = Idempotent::new(key?, &actor, &req, &new)?;
     let now = state.clock.now_naive();
-    let org = db::transaction(&state.pool, move |c| store::create(c, &new, false, now)).await?;
-    let location = format!("/api/v1/organizations/{}", org.row.code);
-    Ok(created(&location, org.row.version, &org.response()?))
+    let event = AuditEvent::by(&actor, AuditAction::OrganizationCreate, now);
+    idempotency::run(&state.pool, request, now, move |c| {
+        let org = store::create(c, &new, false, now)?;
+        audit::record(c, &event.on(Resource::Organization, &org.row.id))?;
+        let location = format!("/api/v1/organizations/{}", org.row.code);
+        Stored::created(location, org.row.version, &org.response()?)
+    })
+    .await
 }
 
 /// Changes an organization (admin); needs the ETag of the last read in `If-Match`.
@@ -110,8 +121,11 @@ pub async fn update_organization(
     authorize(&actor, Action::ManageOrganizations)?;
     let (version, changes) = (if_match?.0, body?.0);
     let now = state.clock.now_naive();
+    let event = AuditEvent::by(&actor, AuditAction::OrganizationUpdate, now);
     let org = db::transaction(&state.pool, move |c| {
-        store::update(c, &code, version, &changes, now)
+        let org = store::update(c, &code, version, &changes, now)?;
+        audit::record(c, &event.on(Resource::Organization, &org.row.id))?;
+        Ok(org)
     })
     .await?;
     one(&org)
@@ -133,6 +147,12 @@ pub async fn delete_organization(
 ) -> Result<HttpResponse, ApiError> {
     authorize(&actor, Action::ManageOrganizations)?;
     let now = state.clock.now_naive();
-    db::transaction(&state.pool, move |c| store::deactivate(c, &code, now)).await?;
+    let event = AuditEvent::by(&actor, AuditAction::OrganizationDeactivate, now);
+    db::transaction(&state.pool, move |c| {
+        store::deactivate(c, &code, now)?;
+        let id = store::find(c, &code)?.row.id;
+        audit::record(c, &event.on(Resource::Organization, &id))
+    })
+    .await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -8,6 +8,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use super::store;
+use crate::audit::{self, AuditAction, AuditEvent, Resource};
 use crate::auth::policy::{authorize, Action};
 use crate::auth::Actor;
 use crate::db;
@@ -103,8 +104,12 @@ pub async fn update_territory(
     authorize(&actor, Action::ManageReference)?;
     let (version, labels) = (if_match?.0, body?.0.labels);
     let now = state.clock.now_naive();
+    let event = AuditEvent::by(&actor, AuditAction::TerritoryUpdate, now)
+        .on(Resource::Territory, code.as_str());
     let row = db::transaction(&state.pool, move |c| {
-        store::rename(c, &code, version, &labels, now)
+        let row = store::rename(c, &code, version, &labels, now)?;
+        audit::record(c, &event)?;
+        Ok(row)
     })
     .await?;
     Ok(record(StatusCode::OK, row.version, &row.response()?))

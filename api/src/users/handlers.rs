@@ -1,7 +1,7 @@
 //! `/api/v1/users`: admins manage users; coordinators list the users of their territory.
 //! Bodies and `If-Match` are checked after the role (see `organizations::handlers`).
 use actix_web::http::StatusCode;
-use actix_web::{delete, get, patch, post, web, HttpResponse};
+use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use madar_openapi::users::{CreateUser, Role, UpdateUser, UserResponse};
 use madar_openapi::Page;
 use serde::Deserialize;
@@ -9,12 +9,14 @@ use utoipa::IntoParams;
 
 use super::domain::{check_self_change, Email};
 use super::store::{self, NewUser, User, UserFilter};
+use crate::audit::{self, AuditAction, AuditEvent, Resource};
 use crate::auth::policy::{authorize, user_scope, Action, UserScope};
 use crate::auth::Actor;
 use crate::db;
 use crate::error::ApiError;
 use crate::http::paging::page;
-use crate::http::{created, record, IfMatch, ListQuery, ProblemResponse, ValidJson};
+use crate::http::{record, IfMatch, ListQuery, ProblemResponse, ValidJson};
+use crate::idempotency::{self, IdempotencyKey, Idempotent, Stored};
 use crate::state::AppState;
 
 /// One user, with the ETag an update must send back.
@@ -86,17 +88,26 @@ pub async fn get_user(
 #[utoipa::path(
     tag = "users",
     request_body = CreateUser,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key replays the first response (required for API clients)")),
     security(("bearer" = [])),
     responses((status = 201, description = "Created", body = UserResponse), ProblemResponse)
 )]
 #[post("/users")]
 pub async fn create_user(
+    req: HttpRequest,
     state: web::Data<AppState>,
     actor: Actor,
+    key: Result<IdempotencyKey, ApiError>,
     body: Result<ValidJson<CreateUser>, ApiError>,
 ) -> Result<HttpResponse, ApiError> {
     authorize(&actor, Action::ManageUsers)?;
     let body = body?.0;
+    // The password stays out of the stored fingerprint.
+    let fingerprinted = CreateUser {
+        password: String::new(),
+        ..body.clone()
+    };
+    let request = Idempotent::new(key?, &actor, &req, &fingerprinted)?;
     let password_hash = state.hasher.hash(body.password).await?;
     let new = NewUser {
         email: Email::parse(&body.email),
@@ -109,9 +120,14 @@ pub async fn create_user(
         demo: false,
     };
     let now = state.clock.now_naive();
-    let user = db::transaction(&state.pool, move |c| store::create(c, new, now)).await?;
-    let location = format!("/api/v1/users/{}", user.row.id);
-    Ok(created(&location, user.row.version, &user.response()?))
+    let event = AuditEvent::by(&actor, AuditAction::UserCreate, now);
+    idempotency::run(&state.pool, request, now, move |c| {
+        let user = store::create(c, new, now)?;
+        audit::record(c, &event.on(Resource::User, &user.row.id))?;
+        let location = format!("/api/v1/users/{}", user.row.id);
+        Stored::created(location, user.row.version, &user.response()?)
+    })
+    .await
 }
 
 /// Changes a user (admin); needs the ETag of the last read in `If-Match`. Deactivating a user
@@ -144,8 +160,16 @@ pub async fn update_user(
         None => None,
     };
     let now = state.clock.now_naive();
+    let action = if changes.active == Some(false) {
+        AuditAction::UserDeactivate
+    } else {
+        AuditAction::UserUpdate
+    };
+    let event = AuditEvent::by(&actor, action, now);
     let user = db::transaction(&state.pool, move |c| {
-        store::update(c, &id.to_string(), version, &changes, hash, now)
+        let user = store::update(c, &id.to_string(), version, &changes, hash, now)?;
+        audit::record(c, &event.on(Resource::User, &user.row.id))?;
+        Ok(user)
     })
     .await?;
     one(&user)
@@ -168,9 +192,11 @@ pub async fn delete_user(
     authorize(&actor, Action::ManageUsers)?;
     check_self_change(actor.id == id.to_string(), true)?;
     let now = state.clock.now_naive();
+    let event = AuditEvent::by(&actor, AuditAction::UserDeactivate, now);
     db::transaction(&state.pool, move |c| {
         store::find(c, &UserScope::All, &id.to_string())?;
-        store::deactivate(c, &id.to_string(), now)
+        store::deactivate(c, &id.to_string(), now)?;
+        audit::record(c, &event.on(Resource::User, id.to_string()))
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())

@@ -1,0 +1,209 @@
+//! The audit log (design.md, "Identity and access"): who did what to which record, as ids and
+//! action codes only, never names, emails or free text.
+//!
+//! - A write records its event with [`record`] inside its own transaction, so a write is never
+//!   committed without its event.
+//! - A read of a child's data goes through [`AuditBuffer::record_read`]: buffered in memory and
+//!   written in one transaction at most a second later, and at shutdown (`buffer`).
+//! - One sealer chains committed events with HMAC-SHA-256 under a key kept outside the database
+//!   (`chain`, `key`, `worker`); `madar audit verify` recomputes the chain.
+//!
+//! From a handler (capture the event in the async handler: it reads the request id, which the
+//! blocking thread cannot see):
+//!
+//! ```ignore
+//! let event = AuditEvent::by(&actor, AuditAction::UserUpdate, state.clock.now_naive());
+//! let user = db::transaction(&state.pool, move |c| {
+//!     let user = store::update(c, &id, version, &changes, now)?;
+//!     audit::record(c, &event.on(Resource::User, &user.row.id))?;
+//!     Ok(user)
+//! })
+//! .await?;
+//! ```
+pub mod buffer;
+pub mod chain;
+pub mod handlers;
+pub mod key;
+pub mod store;
+pub mod worker;
+
+use chrono::{NaiveDateTime, SubsecRound};
+use madar_openapi::audit::ActorKind;
+
+pub use buffer::AuditBuffer;
+pub use store::record;
+
+use crate::auth::tokens::Subject;
+use crate::auth::Actor;
+use crate::error::REQUEST_ID;
+
+/// What happened. The codes are stable: auditors filter on them and the chain covers them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuditAction {
+    AuthLogin,
+    AuthLoginFailed,
+    OrganizationCreate,
+    OrganizationUpdate,
+    OrganizationDeactivate,
+    UserCreate,
+    UserUpdate,
+    UserDeactivate,
+    ClientCreate,
+    ClientUpdate,
+    ClientDeactivate,
+    TerritoryUpdate,
+    ChildRead,
+    ChildCreate,
+    ChildUpdate,
+    /// A likely match outside the caller's scope was announced with its owner.
+    ChildMatchAnnounce,
+    ReportCreate,
+    /// A report's data (its children, narrative, reporter) was read.
+    ReportRead,
+    /// An auditor read the audit log.
+    AuditRead,
+}
+
+impl AuditAction {
+    pub fn code(self) -> &'static str {
+        use AuditAction as A;
+        match self {
+            A::AuthLogin => "auth.login",
+            A::AuthLoginFailed => "auth.login_failed",
+            A::OrganizationCreate => "organization.create",
+            A::OrganizationUpdate => "organization.update",
+            A::OrganizationDeactivate => "organization.deactivate",
+            A::UserCreate => "user.create",
+            A::UserUpdate => "user.update",
+            A::UserDeactivate => "user.deactivate",
+            A::ClientCreate => "client.create",
+            A::ClientUpdate => "client.update",
+            A::ClientDeactivate => "client.deactivate",
+            A::TerritoryUpdate => "territory.update",
+            A::ChildRead => "child.read",
+            A::ChildCreate => "child.create",
+            A::ChildUpdate => "child.update",
+            A::ChildMatchAnnounce => "child.match_announce",
+            A::ReportCreate => "report.create",
+            A::ReportRead => "report.read",
+            A::AuditRead => "audit.read",
+        }
+    }
+}
+
+/// The kind of record an event is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Resource {
+    User,
+    Organization,
+    Client,
+    Territory,
+    Child,
+    Report,
+    AuditLog,
+}
+
+impl Resource {
+    pub fn code(self) -> &'static str {
+        match self {
+            Resource::User => "user",
+            Resource::Organization => "organization",
+            Resource::Client => "client",
+            Resource::Territory => "territory",
+            Resource::Child => "child",
+            Resource::Report => "report",
+            Resource::AuditLog => "audit_log",
+        }
+    }
+}
+
+/// One event to record. Built from typed parts, so no free text can slip in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditEvent {
+    pub occurred_at: NaiveDateTime,
+    pub actor_kind: ActorKind,
+    pub actor_id: Option<String>,
+    pub action: AuditAction,
+    pub resource_type: Option<Resource>,
+    pub resource_id: Option<String>,
+    pub request_id: Option<String>,
+}
+
+impl AuditEvent {
+    /// An event by `actor`, carrying the current request's id. Call it in the async handler,
+    /// not inside `db::run`/`db::transaction` (the request id is task-local).
+    pub fn by(actor: &Actor, action: AuditAction, now: NaiveDateTime) -> AuditEvent {
+        let kind = match actor.kind {
+            Subject::User => ActorKind::User,
+            Subject::Client => ActorKind::Client,
+        };
+        AuditEvent::new(kind, Some(actor.id.clone()), action, now)
+    }
+
+    /// An event by a user known only by id (or not at all: a failed login with an unknown email).
+    pub fn by_user(user_id: Option<String>, action: AuditAction, now: NaiveDateTime) -> AuditEvent {
+        AuditEvent::new(ActorKind::User, user_id, action, now)
+    }
+
+    /// An event done by Madar itself (the command line, start-up).
+    pub fn system(action: AuditAction, now: NaiveDateTime) -> AuditEvent {
+        AuditEvent::new(ActorKind::System, None, action, now)
+    }
+
+    fn new(
+        actor_kind: ActorKind,
+        actor_id: Option<String>,
+        action: AuditAction,
+        now: NaiveDateTime,
+    ) -> AuditEvent {
+        AuditEvent {
+            // Microseconds: what both backends store, so the sealed value reads back the same.
+            occurred_at: now.trunc_subsecs(6),
+            actor_kind,
+            actor_id,
+            action,
+            resource_type: None,
+            resource_id: None,
+            request_id: current_request_id(),
+        }
+    }
+
+    /// The record the event is about, by id (or code, for territories).
+    pub fn on(mut self, resource: Resource, id: impl Into<String>) -> AuditEvent {
+        self.resource_type = Some(resource);
+        self.resource_id = Some(id.into());
+        self
+    }
+
+    /// The kind of record the event is about, when it names no single one.
+    pub fn about(mut self, resource: Resource) -> AuditEvent {
+        self.resource_type = Some(resource);
+        self
+    }
+}
+
+/// The id of the request being served, when there is one.
+pub fn current_request_id() -> Option<String> {
+    REQUEST_ID.try_with(|id| id.clone()).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn events_keep_microseconds_and_take_no_request_id_outside_a_request() {
+        let now = chrono::DateTime::from_timestamp(1_790_000_000, 123_456_789)
+            .map(|t| t.naive_utc())
+            .unwrap_or_default();
+        let event = AuditEvent::system(AuditAction::UserCreate, now).on(Resource::User, "u1");
+        assert_eq!(
+            event.occurred_at.and_utc().timestamp_subsec_nanos(),
+            123_456_000
+        );
+        assert_eq!(event.request_id, None);
+        assert_eq!(event.resource_type, Some(Resource::User));
+        assert_eq!(event.resource_id.as_deref(), Some("u1"));
+        assert_eq!(event.action.code(), "user.create");
+    }
+}
