@@ -38,6 +38,32 @@ pub fn code(value: &str) -> Result<(), ValidationError> {
     }
 }
 
+/// Free text (a narrative, a note): newlines and tabs allowed, other controls and the bidi
+/// overrides refused.
+pub fn free_text(value: &str) -> Result<(), ValidationError> {
+    if value.chars().any(|c| is_forbidden(c, true)) {
+        return Err(ValidationError::new("forbidden_character"));
+    }
+    if value.trim().is_empty() {
+        return Err(ValidationError::new("blank"));
+    }
+    Ok(())
+}
+
+/// A phone number as people write it: digits, spaces, `+`, `-`, parentheses; 3 to 32 of them.
+pub fn phone(value: &str) -> Result<(), ValidationError> {
+    let digits = value.chars().filter(char::is_ascii_digit).count();
+    if digits >= 3
+        && value
+            .chars()
+            .all(|c| c.is_ascii_digit() || " +-()".contains(c))
+    {
+        Ok(())
+    } else {
+        Err(ValidationError::new("invalid_phone"))
+    }
+}
+
 /// A password: long enough (checked by `length`) and free of control characters.
 pub fn password(value: &str) -> Result<(), ValidationError> {
     if value.chars().any(|c| c.is_control()) {
@@ -61,6 +87,21 @@ mod tests {
         assert!(safe_line("abc\u{2067}").is_err());
         assert!(safe_line("a\0b").is_err());
         assert!(safe_line("   ").is_err());
+    }
+
+    #[test]
+    fn free_text_keeps_lines_but_not_controls() {
+        assert!(free_text("سطر\nسطر آخر\tو").is_ok());
+        assert!(free_text("a\u{202E}b").is_err());
+        assert!(free_text("a\u{7}b").is_err());
+    }
+
+    #[test]
+    fn phones_are_digits_and_punctuation() {
+        assert!(phone("+212 6 12-34-56-78").is_ok());
+        assert!(phone("2511").is_ok());
+        assert!(phone("12").is_err());
+        assert!(phone("call me").is_err());
     }
 
     #[test]
