@@ -7,7 +7,7 @@ export PATH := $(HOME)/.cargo/bin:$(PATH)
 
 MADAR_RELEASE := target/release/madar
 MADAR_DEBUG := target/debug/madar
-DEBIAN_PACKAGES := libpq-dev libsqlite3-dev pkg-config
+DEBIAN_PACKAGES := libpq-dev libsqlite3-dev pkg-config sqlite3
 
 .PHONY: run test setup client server openapi check-contract lint fmt clean-test-dbs
 

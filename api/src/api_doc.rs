@@ -19,6 +19,9 @@ use utoipa::{Modify, OpenApi};
         (name = "organizations", description = "Ministry, centres, units, services, NGOs"),
         (name = "clients", description = "API clients of the hotline and partners"),
         (name = "reference", description = "Territories and code lists"),
+        (name = "reports", description = "Reports of children at risk"),
+        (name = "children", description = "The children Madar follows, and matching"),
+        (name = "audit", description = "The audit log (auditors)"),
         (name = "operations", description = "Health checks"),
     )
 )]

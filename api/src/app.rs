@@ -14,7 +14,7 @@ use crate::error::ApiError;
 use crate::http::fallback::{not_matched, RouteTable};
 use crate::http::middleware::request_context;
 use crate::state::AppState;
-use crate::{auth, clients, health, organizations, reference, users};
+use crate::{audit, auth, children, clients, health, organizations, reference, reports, users};
 
 /// Every operation of `/api/v1`. Registering through utoipa-actix-web puts each one in the
 /// OpenAPI document; a handler without `#[utoipa::path]` does not compile here.
@@ -44,7 +44,17 @@ fn api_routes(cfg: &mut ServiceConfig) {
         .service(reference::handlers::get_territory)
         .service(reference::handlers::update_territory)
         .service(reference::handlers::list_reference_lists)
-        .service(reference::handlers::get_reference_list);
+        .service(reference::handlers::get_reference_list)
+        .service(audit::handlers::list_audit_events)
+        .service(reports::handlers::create_report)
+        .service(reports::handlers::list_reports)
+        .service(reports::handlers::get_report)
+        // `matches` before `{id}`, which would take it for an id.
+        .service(children::matches::match_children)
+        .service(children::handlers::create_child)
+        .service(children::handlers::list_children)
+        .service(children::handlers::get_child)
+        .service(children::handlers::update_child);
 }
 
 /// Everything the OpenAPI document describes: `/api/v1` and the health checks.
@@ -101,6 +111,7 @@ pub async fn serve(state: AppState) -> anyhow::Result<()> {
     )?;
     let metrics = metrics(pool_in_use.clone())?;
     let settings = state.settings.clone();
+    let (pool, clock) = (state.pool.clone(), state.clock.clone());
     let state = web::Data::new(state);
     let bind = settings.bind.clone();
     let backend = crate::db::Backend::of(&settings.database_url).name();
@@ -163,6 +174,7 @@ pub async fn serve(state: AppState) -> anyhow::Result<()> {
     for address in server.addrs() {
         tracing::info!(address = %address, database = backend, "madar listening on http://{address}");
     }
+    crate::idempotency::spawn_purger(pool.clone(), clock.clone());
     server.run().await?;
     tracing::info!("madar stopped");
     Ok(())

@@ -5,6 +5,7 @@
 //! has its own module with handlers (HTTP only), domain rules and a store (diesel queries).
 pub mod api_doc;
 pub mod app;
+pub mod audit;
 pub mod auth;
 pub mod children;
 pub mod cli;
@@ -12,13 +13,16 @@ pub mod clients;
 pub mod clock;
 pub mod codes;
 pub mod config;
+pub mod crypto;
 pub mod db;
 pub mod dev;
 pub mod error;
 pub mod health;
 pub mod http;
+pub mod idempotency;
 pub mod organizations;
 pub mod reference;
+pub mod reports;
 pub mod schema;
 pub mod secrets;
 pub mod seed;

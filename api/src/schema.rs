@@ -133,4 +133,147 @@ diesel::allow_tables_to_appear_in_same_query!(
     api_clients,
     refresh_tokens,
     login_failures,
+    report_sequences,
+    reports,
+    report_children,
+    report_concerns,
+    report_routes,
+    children,
+    child_match_keys,
 );
+
+diesel::table! {
+    idempotency_keys (actor_id, key) {
+        actor_id -> Text,
+        key -> Text,
+        fingerprint -> Text,
+        status -> Integer,
+        body -> Text,
+        location -> Nullable<Text>,
+        etag -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// The audit log; `seq`, `prev_hmac` and `hmac` are set by the sealer (`audit::chain`).
+    audit_events (id) {
+        id -> BigInt,
+        occurred_at -> Timestamp,
+        actor_kind -> Text,
+        actor_id -> Nullable<Text>,
+        action -> Text,
+        resource_type -> Nullable<Text>,
+        resource_id -> Nullable<Text>,
+        request_id -> Nullable<Text>,
+        seq -> Nullable<BigInt>,
+        prev_hmac -> Nullable<Text>,
+        hmac -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    report_sequences (territory_code, year) {
+        territory_code -> Text,
+        year -> Integer,
+        last_value -> Integer,
+    }
+}
+
+diesel::table! {
+    reports (id) {
+        id -> Text,
+        reference -> Text,
+        territory_code -> Text,
+        source -> Text,
+        received_at -> Timestamp,
+        external_ref -> Nullable<Text>,
+        reporter_type -> Text,
+        reporter_name_sealed -> Nullable<Text>,
+        reporter_phone_sealed -> Nullable<Text>,
+        immediate_danger -> Bool,
+        priority -> Integer,
+        narrative_sealed -> Nullable<Text>,
+        status -> Text,
+        routed_national -> Bool,
+        created_by_kind -> Text,
+        created_by_id -> Text,
+        created_by_org -> Text,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    report_children (report_id, position) {
+        report_id -> Text,
+        position -> Integer,
+        given_name_ar -> Nullable<Text>,
+        family_name_ar -> Nullable<Text>,
+        given_name_latin -> Nullable<Text>,
+        family_name_latin -> Nullable<Text>,
+        sex -> Text,
+        date_of_birth -> Nullable<Date>,
+        estimated_birth_year -> Nullable<Integer>,
+        territory_code -> Text,
+        address_sealed -> Nullable<Text>,
+        situation -> Text,
+    }
+}
+
+diesel::table! {
+    report_concerns (report_id, concern_code) {
+        report_id -> Text,
+        concern_code -> Text,
+    }
+}
+
+diesel::table! {
+    report_routes (report_id, organization_id) {
+        report_id -> Text,
+        organization_id -> Text,
+    }
+}
+
+diesel::joinable!(report_children -> reports (report_id));
+diesel::joinable!(report_concerns -> reports (report_id));
+diesel::joinable!(report_routes -> reports (report_id));
+diesel::joinable!(report_routes -> organizations (organization_id));
+diesel::joinable!(report_children -> territories (territory_code));
+
+diesel::table! {
+    children (id) {
+        id -> Text,
+        given_name_ar -> Nullable<Text>,
+        family_name_ar -> Nullable<Text>,
+        given_name_latin -> Nullable<Text>,
+        family_name_latin -> Nullable<Text>,
+        aliases -> Text,
+        sex -> Text,
+        date_of_birth -> Nullable<Date>,
+        estimated_birth_year -> Nullable<Integer>,
+        nationality -> Nullable<Text>,
+        civil_status -> Text,
+        territory_code -> Text,
+        situation -> Text,
+        family_situation_sealed -> Nullable<Text>,
+        schooling_sealed -> Nullable<Text>,
+        owner_org -> Text,
+        created_by_id -> Text,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    child_match_keys (key, child_id) {
+        key -> Text,
+        child_id -> Text,
+    }
+}
+
+diesel::joinable!(children -> territories (territory_code));
+diesel::joinable!(children -> organizations (owner_org));
+diesel::joinable!(child_match_keys -> children (child_id));

@@ -5,12 +5,15 @@
 //! Request bodies reject unknown fields and validate with `validator`; the limits are repeated
 //! in the `utoipa` schema attributes, and a test checks that both agree.
 
+pub mod audit;
 pub mod auth;
+pub mod children;
 pub mod clients;
 pub mod common;
 pub mod organizations;
 pub mod problem;
 pub mod reference;
+pub mod reports;
 pub mod users;
 pub mod validate;
 

@@ -6,14 +6,17 @@ use utoipa::PartialSchema;
 use validator::Validate;
 
 use crate::auth::{LoginRequest, RefreshRequest, TokenRequest};
+use crate::children::{CreateChild, UpdateChild};
 use crate::clients::{CreateClient, UpdateClient};
 use crate::common::{Labels, PartialLabels};
 use crate::organizations::{CreateOrganization, UpdateOrganization};
+use crate::reports::{CreateReport, ReportedChild, Reporter};
 use crate::users::{CreateUser, UpdateUser};
 
 /// A string of `n` characters that satisfies the field's other rules.
 fn text(n: usize, format: Option<&str>) -> String {
     match format {
+        Some("phone") => "1".repeat(n),
         Some("email") if n >= 6 => {
             // A local part of at most 64 characters, then domain labels of at most 60.
             let local = "a".repeat((n - 5).min(64));
@@ -45,7 +48,13 @@ fn check<T: PartialSchema + DeserializeOwned + Validate>(valid: Value) -> usize 
     assert!(!fails_on::<T>(&valid, ""), "the example must be valid");
     let mut checked = 0;
     for (name, prop) in props {
-        let format = prop["format"].as_str();
+        // A phone's pattern wants digits; other strings take letters.
+        let format = prop["format"].as_str().or_else(|| {
+            prop["pattern"]
+                .as_str()
+                .filter(|p| p.contains("+0-9"))
+                .map(|_| "phone")
+        });
         let mut at = |v: Value| {
             let mut body = valid.clone();
             body[&name] = v;
@@ -80,7 +89,11 @@ fn check<T: PartialSchema + DeserializeOwned + Validate>(valid: Value) -> usize 
             checked += 1;
         }
         if let Some(max) = prop["maxItems"].as_u64() {
-            let items: Vec<String> = (0..=max).map(|i| format!("t{i}")).collect();
+            // Items like the example's first (an enum code must stay valid), else plain codes.
+            let first = valid[&name].get(0).cloned();
+            let items: Vec<Value> = (0..=max)
+                .map(|i| first.clone().unwrap_or_else(|| json!(format!("t{i}"))))
+                .collect();
             assert!(
                 fails_on::<T>(&at(json!(items)), &name),
                 "{name}: {} items must fail",
@@ -129,5 +142,26 @@ fn validator_limits_agree_with_the_schema() {
     checked += check::<TokenRequest>(
         json!({"grant_type": "client_credentials", "client_id": "c", "client_secret": "s", "scope": ""}),
     );
+    checked +=
+        check::<Reporter>(json!({"type": "neighbour", "name": "Fatima", "phone": "0600000000"}));
+    let child = json!({"given_name_latin": "Amine", "family_name_ar": "العلوي", "sex": "male", "territory": "421",
+                       "address_text": "Hay Riad", "estimated_birth_year": 2014,
+                       "situation": ["street_situation"]});
+    checked += check::<ReportedChild>(child.clone());
+    checked += check::<CreateReport>(json!({
+        "source": "hotline_2511", "received_at": "2026-01-05T10:00:00Z", "external_ref": "CALL-1",
+        "reporter": {"type": "anonymous"}, "children": [child], "concerns": ["neglect"],
+        "immediate_danger": false, "narrative": "Le voisin signale un enfant seul."
+    }));
+    checked += check::<CreateChild>(json!({
+        "given_name_ar": "محمد", "family_name_latin": "El Idrissi", "aliases": ["Hamoudi"],
+        "sex": "male", "estimated_birth_year": 2014, "nationality": "MA",
+        "civil_status": "registered", "territory": "421", "situation": ["out_of_school"],
+        "family_situation": "Lives with his grandmother.", "schooling": "Left school in 2024."
+    }));
+    checked += check::<UpdateChild>(json!({
+        "given_name_latin": "Mohamed", "aliases": ["Hamoudi"], "nationality": "MA",
+        "territory": "421", "family_situation": "Back with his mother.", "schooling": "CE6"
+    }));
     assert!(checked >= 30, "only {checked} limits were checked");
 }

@@ -19,6 +19,16 @@ pub enum Action {
     ManageClients,
     /// Correct territories' names and other reference data.
     ManageReference,
+    /// Read the audit log (ids and action codes).
+    ReadAudit,
+    /// File a report of a child at risk.
+    CreateReport,
+    /// List and read reports (the scope decides which, and how much of each).
+    ReadReports,
+    /// List, read and match children (the scope decides which).
+    ReadChildren,
+    /// Create and change child records.
+    ManageChildren,
 }
 
 /// Whether `actor`'s role may ever do `action`; scope is decided by the filters below.
@@ -31,6 +41,14 @@ pub fn authorize(actor: &Actor, action: Action) -> Result<(), ApiError> {
             actor.role == R::Admin
         }
         A::ListUsers => matches!(actor.role, R::Admin | R::Coordinator),
+        A::ReadAudit => actor.role == R::Auditor,
+        A::CreateReport | A::ReadReports => {
+            matches!(
+                actor.role,
+                R::Coordinator | R::CaseWorker | R::Partner | R::Hotline
+            )
+        }
+        A::ReadChildren | A::ManageChildren => matches!(actor.role, R::Coordinator | R::CaseWorker),
     };
     if allowed {
         Ok(())
@@ -69,6 +87,77 @@ pub fn organization_scope(actor: &Actor) -> OrganizationScope {
         OrganizationScope::All
     } else {
         OrganizationScope::Active
+    }
+}
+
+/// Which reports an actor may see.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReportScope {
+    /// A coordinator: reports with a child in this territory subtree (a path prefix), and
+    /// those their organization sent (which they follow as senders when outside the subtree).
+    Subtree {
+        path: String,
+        organization: String,
+    },
+    /// A case worker: reports routed to their organization, or that it sent.
+    RoutedOrCreated(String),
+    /// The hotline and partners: the reports their organization sent.
+    CreatedBy(String),
+    None,
+}
+
+pub fn report_scope(actor: &Actor) -> ReportScope {
+    match (actor.role, &actor.territory) {
+        (Role::Coordinator, Some(scope)) => ReportScope::Subtree {
+            path: scope.path.clone(),
+            organization: actor.organization_id.clone(),
+        },
+        (Role::CaseWorker, _) => ReportScope::RoutedOrCreated(actor.organization_id.clone()),
+        (Role::Hotline | Role::Partner, _) => ReportScope::CreatedBy(actor.organization_id.clone()),
+        _ => ReportScope::None,
+    }
+}
+
+/// Whether the actor sees a report (already within their scope) whole, or only its reference,
+/// status and dates: the coordinators of its territory (`in_territory`: a child of the report
+/// lies in the coordinator's subtree) and the case workers it was routed to see it whole; its
+/// sender (the hotline, a partner, another centre or territory) follows its status.
+pub fn sees_whole_report(actor: &Actor, routed_to: &[String], in_territory: bool) -> bool {
+    match actor.role {
+        Role::Coordinator => in_territory,
+        Role::CaseWorker => routed_to.contains(&actor.organization_id),
+        _ => false,
+    }
+}
+
+/// Which children an actor may see.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChildScope {
+    /// A coordinator: children whose territory lies in this subtree (a path prefix).
+    Subtree(String),
+    /// A case worker: the children their organization owns (later also those of its cases).
+    OwnedBy(String),
+    None,
+}
+
+impl ChildScope {
+    /// Whether a child placed in the territory at `path` stays within this scope: a coordinator
+    /// keeps the children they create or move within their subtree (422 otherwise, rather than
+    /// a record that vanishes from its author's sight).
+    pub fn covers(&self, path: &str) -> bool {
+        match self {
+            ChildScope::Subtree(scope) => path.starts_with(scope.as_str()),
+            ChildScope::OwnedBy(_) => true,
+            ChildScope::None => false,
+        }
+    }
+}
+
+pub fn child_scope(actor: &Actor) -> ChildScope {
+    match (actor.role, &actor.territory) {
+        (Role::Coordinator, Some(scope)) => ChildScope::Subtree(scope.path.clone()),
+        (Role::CaseWorker, _) => ChildScope::OwnedBy(actor.organization_id.clone()),
+        _ => ChildScope::None,
     }
 }
 
@@ -114,6 +203,70 @@ mod tests {
     }
 
     #[test]
+    fn only_auditors_read_the_audit_log() {
+        for role in Role::ALL {
+            assert_eq!(
+                authorize(&actor(role), Action::ReadAudit).is_ok(),
+                role == Role::Auditor,
+                "{role:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn reports_are_filed_and_read_by_the_pathway_roles_only() {
+        for role in Role::ALL {
+            let expected = matches!(
+                role,
+                Role::Coordinator | Role::CaseWorker | Role::Partner | Role::Hotline
+            );
+            assert_eq!(
+                authorize(&actor(role), Action::CreateReport).is_ok(),
+                expected,
+                "{role:?}"
+            );
+            assert_eq!(
+                authorize(&actor(role), Action::ReadReports).is_ok(),
+                expected,
+                "{role:?}"
+            );
+        }
+        assert_eq!(
+            report_scope(&actor(Role::Hotline)),
+            ReportScope::CreatedBy("o".into())
+        );
+        assert_eq!(
+            report_scope(&actor(Role::Coordinator)),
+            ReportScope::Subtree {
+                path: "MA/MA-04/421/".into(),
+                organization: "o".into()
+            }
+        );
+        assert!(sees_whole_report(
+            &actor(Role::CaseWorker),
+            &["o".into()],
+            false
+        ));
+        assert!(!sees_whole_report(
+            &actor(Role::CaseWorker),
+            &["other".into()],
+            true
+        ));
+        assert!(!sees_whole_report(
+            &actor(Role::Hotline),
+            &["o".into()],
+            true
+        ));
+        assert!(sees_whole_report(&actor(Role::Coordinator), &[], true));
+        // A coordinator who sent a report about a child elsewhere follows it as its sender.
+        assert!(!sees_whole_report(
+            &actor(Role::Coordinator),
+            &["o".into()],
+            false
+        ));
+    }
+
+    #[test]
     fn coordinators_see_the_users_of_their_subtree() {
         assert_eq!(
             user_scope(&actor(Role::Coordinator)),
@@ -123,5 +276,36 @@ mod tests {
         assert_eq!(user_scope(&actor(Role::CaseWorker)), UserScope::None);
         assert!(authorize(&actor(Role::Coordinator), Action::ListUsers).is_ok());
         assert!(authorize(&actor(Role::Analyst), Action::ListUsers).is_err());
+    }
+
+    #[test]
+    fn children_are_reached_by_coordinators_and_case_workers_only() {
+        for role in Role::ALL {
+            let expected = matches!(role, Role::Coordinator | Role::CaseWorker);
+            for action in [Action::ReadChildren, Action::ManageChildren] {
+                assert_eq!(
+                    authorize(&actor(role), action).is_ok(),
+                    expected,
+                    "{role:?} {action:?}"
+                );
+            }
+        }
+        assert_eq!(
+            child_scope(&actor(Role::Coordinator)),
+            ChildScope::Subtree("MA/MA-04/421/".into())
+        );
+        assert_eq!(
+            child_scope(&actor(Role::CaseWorker)),
+            ChildScope::OwnedBy("o".into())
+        );
+        for role in [
+            Role::Partner,
+            Role::Hotline,
+            Role::Admin,
+            Role::Analyst,
+            Role::Auditor,
+        ] {
+            assert_eq!(child_scope(&actor(role)), ChildScope::None, "{role:?}");
+        }
     }
 }

@@ -1386,8 +1386,21 @@ mod command_line {
             assert!(code.is_some(), "it exits");
             assert!(err.contains("MADAR_JWT_SECRET"), "the message names MADAR_JWT_SECRET: {err}");
 
-            // A secret too short to sign with, or an unknown environment, is refused too.
+            // A secret too short to sign with, or an unknown environment, is refused too (the
+            // other production keys given, so that only the JWT secret is wrong).
+            let keys = [
+                ("MADAR_AUDIT_KEY", "audit-key-of-at-least-32-characters-0001".to_string()),
+                ("MADAR_DATA_KEY", "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=".to_string()),
+            ];
             let mut short = env.clone();
+            short.extend(keys.iter().cloned());
+            // Without the data key, sensitive text could not be sealed: refused.
+            let mut no_data_key = env.clone();
+            no_data_key.push(("MADAR_JWT_SECRET", "0123456789abcdef0123456789abcdef-prod".into()));
+            no_data_key.push(keys[0].clone());
+            let (code, err) = madar_within(&["serve"], &no_data_key, Duration::from_secs(20));
+            assert!(code.is_some_and(|c| c != 0), "production without MADAR_DATA_KEY is refused");
+            assert!(err.contains("MADAR_DATA_KEY"), "{err}");
             short.push(("MADAR_JWT_SECRET", "too-short".into()));
             let (code, err) = madar_within(&["serve"], &short, Duration::from_secs(20));
             assert!(code.is_some_and(|c| c != 0), "a short secret is refused");
@@ -1406,6 +1419,8 @@ mod command_line {
                 &[
                     ("MADAR_ENV".into(), "production".into()),
                     ("MADAR_JWT_SECRET".into(), "0123456789abcdef0123456789abcdef-prod".into()),
+                    (keys[0].0.into(), keys[0].1.clone()),
+                    (keys[1].0.into(), keys[1].1.clone()),
                 ],
             );
             assert_eq!(app.get("/readyz", None).status(), 200);

@@ -1,0 +1,180 @@
+//! `GET /api/v1/children/matches`: the children Madar already knows that may be the one being
+//! reported or registered, across scripts and spellings. Candidates come from the blocking keys
+//! (an indexed lookup), are scored by the matching engine, and are shown as the caller's scope
+//! allows: a child in scope whole; a likely match outside scope only as its owner (organization
+//! and territory), so that workers coordinate instead of creating a duplicate; a possible match
+//! outside scope not at all. Shown children and announced owners are audited.
+use actix_web::{get, web, HttpResponse};
+use chrono::NaiveDate;
+use madar_openapi::children::{ChildMatch, ChildMatches, ChildOwner};
+use madar_openapi::reports::Sex;
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use super::domain;
+use super::matching::{self, Decision, Territory};
+use super::store::{self, Child};
+use crate::audit::{AuditAction, AuditEvent, Resource};
+use crate::auth::policy::{authorize, child_scope, Action};
+use crate::auth::Actor;
+use crate::db;
+use crate::error::ApiError;
+use crate::http::ProblemResponse;
+use crate::state::AppState;
+
+#[derive(Debug, Clone, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct MatchQuery {
+    /// Given name(s), in Arabic or Latin script.
+    pub given_name: Option<String>,
+    /// Family name, in Arabic or Latin script.
+    pub family_name: Option<String>,
+    /// Year of birth, known or estimated.
+    #[param(minimum = 1990, maximum = 2100)]
+    pub birth_year: Option<i32>,
+    pub date_of_birth: Option<NaiveDate>,
+    pub sex: Option<Sex>,
+    /// Where the child is (a territory code): the same territory is favoured.
+    pub territory: Option<String>,
+    /// How many candidates (1 to 50, default 10).
+    #[param(minimum = 1, maximum = 50)]
+    pub limit: Option<usize>,
+}
+
+impl MatchQuery {
+    fn limit(&self) -> Result<usize, ApiError> {
+        match self.limit {
+            None => Ok(10),
+            Some(n) if (1..=50).contains(&n) => Ok(n),
+            Some(_) => Err(ApiError::validation(
+                "limit",
+                "range",
+                "must be between 1 and 50",
+            )),
+        }
+    }
+
+    fn birth_year(&self) -> Result<Option<i32>, ApiError> {
+        match self.birth_year {
+            Some(y) if !(1990..=2100).contains(&y) => Err(ApiError::validation(
+                "birth_year",
+                "range",
+                "must be between 1990 and 2100",
+            )),
+            year => Ok(year),
+        }
+    }
+}
+
+/// What the caller is told of one ranked candidate, if anything.
+struct Shown {
+    item: ChildMatch,
+    event: (AuditAction, String),
+}
+
+fn show(
+    child: &Child,
+    found: matching::Match,
+    in_scope: bool,
+    keys: &crate::crypto::Keyring,
+) -> Result<Option<Shown>, ApiError> {
+    let Some(decision) = found.decision else {
+        return Ok(None);
+    };
+    let (child_view, owner, action) = match (in_scope, decision) {
+        (true, _) => (Some(child.response(keys)?), None, AuditAction::ChildRead),
+        (false, Decision::Likely) => (
+            None,
+            Some(ChildOwner {
+                organization: child.organization.clone(),
+                territory: child.row.territory_code.clone(),
+            }),
+            AuditAction::ChildMatchAnnounce,
+        ),
+        (false, Decision::Possible) => return Ok(None),
+    };
+    Ok(Some(Shown {
+        item: ChildMatch {
+            child: child_view,
+            owner,
+            score: (found.score * 1000.0).round() / 1000.0,
+            decision: domain::decision(decision),
+            reasons: domain::reasons(&found.reasons)?,
+        },
+        event: (action, child.row.id.clone()),
+    }))
+}
+
+/// Finds the known children that may be this one, best first: `likely` (link rather than
+/// create) or `possible`. Needs a given or a family name.
+#[utoipa::path(
+    tag = "children",
+    params(MatchQuery),
+    security(("bearer" = [])),
+    responses((status = 200, description = "The candidates", body = ChildMatches), ProblemResponse)
+)]
+#[get("/children/matches")]
+pub async fn match_children(
+    state: web::Data<AppState>,
+    actor: Actor,
+    query: web::Query<MatchQuery>,
+) -> Result<HttpResponse, ApiError> {
+    authorize(&actor, Action::ReadChildren)?;
+    let query = query.into_inner();
+    let (limit, year) = (query.limit()?, query.birth_year()?);
+    let (scope, keys) = (child_scope(&actor), state.data_keys.clone());
+    let shown = db::run(&state.pool, move |c| {
+        let territory = match &query.territory {
+            Some(code) => Some(
+                Territory::with_path(code, &store::territory_path(c, code, "territory")?).map_err(
+                    |e| ApiError::validation("territory", e.code(), "is not a territory"),
+                )?,
+            ),
+            None => None,
+        };
+        let identity = domain::identity_of(
+            [&query.given_name, &None],
+            [&query.family_name, &None],
+            &[],
+            query.sex.unwrap_or(Sex::Unknown),
+            domain::birth_of(query.date_of_birth, year),
+            territory,
+        )?;
+        let candidates = store::candidates(c, &domain::lookups(&identity))?;
+        let identities = candidates
+            .iter()
+            .map(Child::identity)
+            .collect::<Result<Vec<_>, _>>()?;
+        let ranked = matching::rank(&identity, identities.iter(), candidates.len());
+        let ids = ranked
+            .iter()
+            .map(|(i, _)| candidates[*i].row.id.clone())
+            .collect();
+        let visible = store::in_scope(c, &scope, ids)?;
+        let mut shown = Vec::new();
+        for (i, found) in ranked {
+            let child = &candidates[i];
+            if let Some(s) = show(child, found, visible.contains(&child.row.id), &keys)? {
+                shown.push(s);
+            }
+            if shown.len() == limit {
+                break;
+            }
+        }
+        Ok(shown)
+    })
+    .await?;
+    let now = state.clock.now_naive();
+    let mut items = Vec::with_capacity(shown.len());
+    for Shown {
+        item,
+        event: (action, id),
+    } in shown
+    {
+        state
+            .audit
+            .record_read(AuditEvent::by(&actor, action, now).on(Resource::Child, id))?;
+        items.push(item);
+    }
+    Ok(HttpResponse::Ok().json(ChildMatches { items }))
+}

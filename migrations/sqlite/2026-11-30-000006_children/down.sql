@@ -1,0 +1,2 @@
+DROP TABLE child_match_keys;
+DROP TABLE children;
