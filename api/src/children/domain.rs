@@ -1,10 +1,10 @@
 //! Rules of child records that need no database: what a record must hold, how it is merged with
 //! changes, how it is seen by the matching engine, and how a name search becomes key ranges.
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
-use madar_openapi::children::{CivilStatus, CreateChild, MatchDecision, MatchReason, UpdateChild};
+use madar_openapi::children::{CivilStatus, CreateChild, UpdateChild};
 use madar_openapi::reports::{ConcernType, Sex};
 
-use super::matching::{self, Birth, Decision, Identity, ReasonCode, Territory};
+use super::matching::{self, Birth, Identity, Territory};
 use crate::codes::{from_code, to_code};
 use crate::error::ApiError;
 use crate::reports::domain::{normalized_concerns, EARLIEST_BIRTH_YEAR};
@@ -70,6 +70,16 @@ impl ChildRecord {
 
     /// The identity the matching engine compares and keys.
     pub fn identity(&self) -> Result<Identity, ApiError> {
+        self.identity_in(Territory::parse(&self.0.territory).ok())
+    }
+
+    /// The identity with its territory's ancestors (`path`, the territory's materialized
+    /// path), as stored children are compared: to match a new record against them.
+    pub fn identity_at(&self, path: &str) -> Result<Identity, ApiError> {
+        self.identity_in(Territory::with_path(&self.0.territory, path).ok())
+    }
+
+    fn identity_in(&self, territory: Option<Territory>) -> Result<Identity, ApiError> {
         let c = &self.0;
         identity_of(
             [&c.given_name_ar, &c.given_name_latin],
@@ -77,7 +87,7 @@ impl ChildRecord {
             &c.aliases,
             c.sex,
             birth_of(c.date_of_birth, c.estimated_birth_year),
-            Territory::parse(&c.territory).ok(),
+            territory,
         )
     }
 }
@@ -153,18 +163,6 @@ pub fn identity_of(
     builder
         .build()
         .map_err(|e| ApiError::validation("names", e.code(), "needs a name with letters"))
-}
-
-/// The contract's view of a decision and its reasons.
-pub fn decision(decision: Decision) -> MatchDecision {
-    match decision {
-        Decision::Likely => MatchDecision::Likely,
-        Decision::Possible => MatchDecision::Possible,
-    }
-}
-
-pub fn reasons(reasons: &[ReasonCode]) -> Result<Vec<MatchReason>, ApiError> {
-    reasons.iter().map(|r| from_code(r.as_str())).collect()
 }
 
 /// Key lookups: keys to find exactly, and `[low, high)` ranges of keys.

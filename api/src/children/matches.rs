@@ -12,10 +12,10 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::domain;
-use super::matching::{self, Decision, Territory};
+use super::matching::{self, Decision, Identity, Territory};
 use super::store::{self, Child};
 use crate::audit::{AuditAction, AuditEvent, Resource};
-use crate::auth::policy::{authorize, child_scope, Action};
+use crate::auth::policy::{authorize, child_scope, Action, ChildScope};
 use crate::auth::Actor;
 use crate::db;
 use crate::error::ApiError;
@@ -98,11 +98,54 @@ fn show(
             child: child_view,
             owner,
             score: (found.score * 1000.0).round() / 1000.0,
-            decision: domain::decision(decision),
-            reasons: domain::reasons(&found.reasons)?,
+            decision,
+            reasons: found.reasons.clone(),
         },
         event: (action, child.row.id.clone()),
     }))
+}
+
+/// The likely matches of a child about to be created, as the caller's scope splits them.
+#[derive(Debug, Default)]
+pub struct Likely {
+    /// How many lie within the caller's scope (link one rather than create).
+    pub in_scope: usize,
+    /// The (child id, owner) of those outside it, to announce.
+    pub elsewhere: Vec<(String, ChildOwner)>,
+}
+
+/// Runs the matching engine for a new record (at screening): its likely matches among all
+/// children, split by the caller's scope.
+pub fn likely_matches(
+    conn: &mut crate::db::DbConn,
+    scope: &ChildScope,
+    identity: &Identity,
+) -> Result<Likely, ApiError> {
+    let candidates = store::candidates(conn, &domain::lookups(identity))?;
+    let identities = candidates
+        .iter()
+        .map(Child::identity)
+        .collect::<Result<Vec<_>, _>>()?;
+    let likely: Vec<&Child> = matching::rank(identity, identities.iter(), candidates.len())
+        .into_iter()
+        .filter(|(_, found)| matches!(found.decision, Some(Decision::Likely)))
+        .map(|(i, _)| &candidates[i])
+        .collect();
+    let ids = likely.iter().map(|c| c.row.id.clone()).collect();
+    let visible = store::in_scope(conn, scope, ids)?;
+    let mut found = Likely::default();
+    for child in likely {
+        if visible.contains(&child.row.id) {
+            found.in_scope += 1;
+        } else {
+            let owner = ChildOwner {
+                organization: child.organization.clone(),
+                territory: child.row.territory_code.clone(),
+            };
+            found.elsewhere.push((child.row.id.clone(), owner));
+        }
+    }
+    Ok(found)
 }
 
 /// Finds the known children that may be this one, best first: `likely` (link rather than
