@@ -49,6 +49,7 @@ fn api_routes(cfg: &mut ServiceConfig) {
         .service(reports::handlers::create_report)
         .service(reports::handlers::list_reports)
         .service(reports::handlers::get_report)
+        .service(reports::screening::screen_report)
         // `matches` before `{id}`, which would take it for an id.
         .service(children::matches::match_children)
         .service(children::handlers::create_child)

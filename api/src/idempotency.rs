@@ -80,6 +80,16 @@ impl Stored {
         })
     }
 
+    /// A record changed in place (or an action's outcome): 200 with the record's `ETag`.
+    pub fn ok<T: Serialize>(version: i32, body: &T) -> Result<Stored, ApiError> {
+        Ok(Stored {
+            status: StatusCode::OK.as_u16(),
+            body: serde_json::to_string(body).map_err(|e| ApiError::Internal(e.into()))?,
+            location: None,
+            etag: Some(crate::http::etag(version)),
+        })
+    }
+
     fn response(&self, replayed: bool) -> HttpResponse {
         let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::OK);
         let mut res = HttpResponse::build(status);

@@ -140,6 +140,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     report_routes,
     children,
     child_match_keys,
+    report_screenings,
+    report_child_links,
 );
 
 diesel::table! {
@@ -277,3 +279,25 @@ diesel::table! {
 diesel::joinable!(children -> territories (territory_code));
 diesel::joinable!(children -> organizations (owner_org));
 diesel::joinable!(child_match_keys -> children (child_id));
+
+diesel::table! {
+    report_screenings (report_id) {
+        report_id -> Text,
+        decision -> Text,
+        closing_reason -> Nullable<Text>,
+        decided_by -> Text,
+        decided_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    report_child_links (report_id, position) {
+        report_id -> Text,
+        position -> Integer,
+        child_id -> Text,
+    }
+}
+
+diesel::joinable!(report_screenings -> reports (report_id));
+diesel::joinable!(report_child_links -> reports (report_id));
+diesel::joinable!(report_child_links -> children (child_id));

@@ -10,7 +10,7 @@ use crate::children::{CreateChild, UpdateChild};
 use crate::clients::{CreateClient, UpdateClient};
 use crate::common::{Labels, PartialLabels};
 use crate::organizations::{CreateOrganization, UpdateOrganization};
-use crate::reports::{CreateReport, ReportedChild, Reporter};
+use crate::reports::{CreateReport, ReportedChild, Reporter, ScreenReport, ScreenedChild};
 use crate::users::{CreateUser, UpdateUser};
 
 /// A string of `n` characters that satisfies the field's other rules.
@@ -55,7 +55,7 @@ fn check<T: PartialSchema + DeserializeOwned + Validate>(valid: Value) -> usize 
                 .filter(|p| p.contains("+0-9"))
                 .map(|_| "phone")
         });
-        let mut at = |v: Value| {
+        let at = |v: Value| {
             let mut body = valid.clone();
             body[&name] = v;
             body
@@ -102,6 +102,35 @@ fn check<T: PartialSchema + DeserializeOwned + Validate>(valid: Value) -> usize 
             assert!(
                 !fails_on::<T>(&at(json!(items[..max as usize])), &name),
                 "{name}: {max} items must pass"
+            );
+            checked += 1;
+        }
+        let bound = |key: &str| {
+            prop[key]
+                .as_i64()
+                .or_else(|| prop[key].as_f64().map(|f| f as i64))
+        };
+        if let Some(max) = bound("maximum") {
+            assert!(
+                !fails_on::<T>(&at(json!(max)), &name),
+                "{name}: {max} must pass"
+            );
+            assert!(
+                fails_on::<T>(&at(json!(max + 1)), &name),
+                "{name}: {} must fail",
+                max + 1
+            );
+            checked += 1;
+        }
+        if let Some(min) = bound("minimum") {
+            assert!(
+                !fails_on::<T>(&at(json!(min)), &name),
+                "{name}: {min} must pass"
+            );
+            assert!(
+                fails_on::<T>(&at(json!(min - 1)), &name),
+                "{name}: {} must fail",
+                min - 1
             );
             checked += 1;
         }
@@ -152,6 +181,11 @@ fn validator_limits_agree_with_the_schema() {
         "source": "hotline_2511", "received_at": "2026-01-05T10:00:00Z", "external_ref": "CALL-1",
         "reporter": {"type": "anonymous"}, "children": [child], "concerns": ["neglect"],
         "immediate_danger": false, "narrative": "Le voisin signale un enfant seul."
+    }));
+    checked += check::<ScreenedChild>(json!({"index": 0, "create": true}));
+    checked += check::<ScreenReport>(json!({
+        "decision": "accept",
+        "children": [{"index": 0, "create": true}, {"index": 1, "child_id": "01a22bb8-3f27-7223-9fad-10acb7f42e8a"}]
     }));
     checked += check::<CreateChild>(json!({
         "given_name_ar": "محمد", "family_name_latin": "El Idrissi", "aliases": ["Hamoudi"],

@@ -6,6 +6,9 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 use validator::Validate;
 
+pub mod screening;
+pub use screening::*;
+
 /// Where a report came from (vocabulary: report sources).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -225,7 +228,7 @@ pub struct ReportResponse {
     pub received_at: DateTime<Utc>,
     pub external_ref: Option<String>,
     pub reporter: Reporter,
-    pub children: Vec<ReportedChild>,
+    pub children: Vec<ReportedChildResponse>,
     /// Without duplicates, in the vocabulary's order.
     pub concerns: Vec<ConcernType>,
     pub immediate_danger: bool,
@@ -235,6 +238,44 @@ pub struct ReportResponse {
     pub routed_to: Vec<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+}
+
+/// A reported child as those who handle the report see it: what the report said, and the child
+/// record it was linked to at screening.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ReportedChildResponse {
+    pub given_name_ar: Option<String>,
+    pub family_name_ar: Option<String>,
+    pub given_name_latin: Option<String>,
+    pub family_name_latin: Option<String>,
+    pub sex: Sex,
+    pub date_of_birth: Option<NaiveDate>,
+    pub estimated_birth_year: Option<i32>,
+    pub territory: String,
+    pub address_text: Option<String>,
+    pub situation: Vec<ConcernType>,
+    /// The child record this child was linked to (or created as) at screening; absent before.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub child_id: Option<Uuid>,
+}
+
+impl ReportedChildResponse {
+    /// The reported child's data, linked to `child_id` if screened.
+    pub fn of(child: ReportedChild, child_id: Option<Uuid>) -> ReportedChildResponse {
+        ReportedChildResponse {
+            given_name_ar: child.given_name_ar,
+            family_name_ar: child.family_name_ar,
+            given_name_latin: child.given_name_latin,
+            family_name_latin: child.family_name_latin,
+            sex: child.sex,
+            date_of_birth: child.date_of_birth,
+            estimated_birth_year: child.estimated_birth_year,
+            territory: child.territory,
+            address_text: child.address_text,
+            situation: child.situation,
+            child_id,
+        }
+    }
 }
 
 /// A report as its sender (the hotline, a partner) follows it: reference, status and dates.

@@ -58,6 +58,8 @@ pub enum AuditAction {
     /// A likely match outside the caller's scope was announced with its owner.
     ChildMatchAnnounce,
     ReportCreate,
+    /// A report was screened: accepted (its children linked or created) or closed.
+    ReportScreen,
     /// A report's data (its children, narrative, reporter) was read.
     ReportRead,
     /// An auditor read the audit log.
@@ -85,6 +87,7 @@ impl AuditAction {
             A::ChildUpdate => "child.update",
             A::ChildMatchAnnounce => "child.match_announce",
             A::ReportCreate => "report.create",
+            A::ReportScreen => "report.screen",
             A::ReportRead => "report.read",
             A::AuditRead => "audit.read",
         }

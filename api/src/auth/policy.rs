@@ -25,6 +25,9 @@ pub enum Action {
     CreateReport,
     /// List and read reports (the scope decides which, and how much of each).
     ReadReports,
+    /// Screen a report: link or create its children, or close it (the scope and
+    /// `sees_whole_report` decide which reports).
+    ScreenReports,
     /// List, read and match children (the scope decides which).
     ReadChildren,
     /// Create and change child records.
@@ -48,7 +51,9 @@ pub fn authorize(actor: &Actor, action: Action) -> Result<(), ApiError> {
                 R::Coordinator | R::CaseWorker | R::Partner | R::Hotline
             )
         }
-        A::ReadChildren | A::ManageChildren => matches!(actor.role, R::Coordinator | R::CaseWorker),
+        A::ReadChildren | A::ManageChildren | A::ScreenReports => {
+            matches!(actor.role, R::Coordinator | R::CaseWorker)
+        }
     };
     if allowed {
         Ok(())
@@ -282,7 +287,11 @@ mod tests {
     fn children_are_reached_by_coordinators_and_case_workers_only() {
         for role in Role::ALL {
             let expected = matches!(role, Role::Coordinator | Role::CaseWorker);
-            for action in [Action::ReadChildren, Action::ManageChildren] {
+            for action in [
+                Action::ReadChildren,
+                Action::ManageChildren,
+                Action::ScreenReports,
+            ] {
                 assert_eq!(
                     authorize(&actor(role), action).is_ok(),
                     expected,

@@ -4,6 +4,9 @@ use madar_openapi::reports::{ConcernType, CreateReport};
 
 use crate::error::ApiError;
 
+mod screening;
+pub use screening::*;
+
 /// `RPT-<territory>-<year>-<sequence>`, the sequence on six digits.
 pub fn reference(territory: &str, year: i32, sequence: i32) -> String {
     format!("RPT-{territory}-{year}-{sequence:06}")

@@ -19,6 +19,23 @@ use crate::http::{record, ListQuery, ProblemResponse, ValidJson};
 use crate::idempotency::{self, IdempotencyKey, Idempotent, Stored};
 use crate::state::AppState;
 
+/// Whether `actor` sees one report (found within `scope`) whole: then the codes of the
+/// organizations it was routed to.
+pub(super) fn seen_whole(
+    conn: &mut DbConn,
+    actor: &Actor,
+    scope: &ReportScope,
+    id: &str,
+) -> Result<Option<Vec<String>>, ApiError> {
+    let routes = store::routes(conn, id)?;
+    let (ids, codes): (Vec<String>, Vec<String>) = routes.into_iter().unzip();
+    let in_territory = match scope {
+        ReportScope::Subtree { path, .. } => store::has_child_in(conn, id, path)?,
+        _ => false,
+    };
+    Ok(sees_whole_report(actor, &ids, in_territory).then_some(codes))
+}
+
 /// What `actor` may see of one report row found within `scope`.
 fn view(
     conn: &mut DbConn,
@@ -27,18 +44,11 @@ fn view(
     scope: &ReportScope,
     row: &store::ReportRow,
 ) -> Result<ReportView, ApiError> {
-    let routes = store::routes(conn, &row.id)?;
-    let (ids, codes): (Vec<String>, Vec<String>) = routes.into_iter().unzip();
-    let in_territory = match scope {
-        ReportScope::Subtree { path, .. } => store::has_child_in(conn, &row.id, path)?,
-        _ => false,
-    };
-    if sees_whole_report(actor, &ids, in_territory) {
-        Ok(ReportView::Full(Box::new(store::full_view(
+    match seen_whole(conn, actor, scope, &row.id)? {
+        Some(codes) => Ok(ReportView::Full(Box::new(store::full_view(
             conn, keys, row, codes,
-        )?)))
-    } else {
-        Ok(ReportView::Status(store::status_view(row)?))
+        )?))),
+        None => Ok(ReportView::Status(store::status_view(row)?)),
     }
 }
 

@@ -5,7 +5,7 @@ use diesel::prelude::*;
 use madar_openapi::organizations::OrganizationType;
 use madar_openapi::reports::{
     ConcernType, CreateReport, ReportResponse, ReportStatus, ReportStatusResponse, ReportedChild,
-    Reporter,
+    ReportedChildResponse, Reporter,
 };
 
 use super::domain;
@@ -362,20 +362,18 @@ pub fn status_view(row: &ReportRow) -> Result<ReportStatusResponse, ApiError> {
     })
 }
 
-/// The whole report, its sealed text opened.
-pub fn full_view(
+/// The children a report names, in its order, their sealed text opened.
+pub fn reported_children(
     conn: &mut DbConn,
     keys: &Keyring,
-    row: &ReportRow,
-    routed_to: Vec<String>,
-) -> Result<ReportResponse, ApiError> {
-    let id = row.id.as_str();
+    id: &str,
+) -> Result<Vec<ReportedChild>, ApiError> {
     let children: Vec<ChildRow> = report_children::table
         .filter(report_children::report_id.eq(id))
         .order(report_children::position)
         .select(ChildRow::as_select())
         .load(conn)?;
-    let children = children
+    children
         .into_iter()
         .enumerate()
         .map(|(i, c)| {
@@ -398,6 +396,30 @@ pub fn full_view(
                 situation: serde_json::from_str(&c.situation)
                     .map_err(|e| ApiError::Internal(e.into()))?,
             })
+        })
+        .collect()
+}
+
+/// The whole report, its sealed text opened, its children's links.
+pub fn full_view(
+    conn: &mut DbConn,
+    keys: &Keyring,
+    row: &ReportRow,
+    routed_to: Vec<String>,
+) -> Result<ReportResponse, ApiError> {
+    let id = row.id.as_str();
+    let links = super::screening_store::links(conn, id)?;
+    let children = reported_children(conn, keys, id)?
+        .into_iter()
+        .enumerate()
+        .map(|(i, child)| {
+            let linked = links
+                .iter()
+                .find(|(position, _)| usize::try_from(*position).ok() == Some(i))
+                .map(|(_, child_id)| child_id.parse())
+                .transpose()
+                .map_err(|e: uuid::Error| ApiError::Internal(e.into()))?;
+            Ok(ReportedChildResponse::of(child, linked))
         })
         .collect::<Result<Vec<_>, ApiError>>()?;
     let concerns: Vec<String> = report_concerns::table

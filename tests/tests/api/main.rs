@@ -7,4 +7,5 @@ mod children_tests;
 mod idempotency_tests;
 mod platform_tests;
 mod report_tests;
+mod screening_tests;
 mod smoke;

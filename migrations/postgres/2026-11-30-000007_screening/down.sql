@@ -1,0 +1,2 @@
+DROP TABLE report_child_links;
+DROP TABLE report_screenings;
