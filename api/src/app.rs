@@ -55,7 +55,13 @@ fn api_routes(cfg: &mut ServiceConfig) {
         .service(children::handlers::create_child)
         .service(children::handlers::list_children)
         .service(children::handlers::get_child)
-        .service(children::handlers::update_child);
+        .service(children::merge::merge_child)
+        .service(children::merge::undo_merge)
+        .service(children::access_log::get_child_access_log)
+        .service(children::handlers::update_child)
+        .service(children::consent_handlers::create_consent)
+        .service(children::consent_handlers::list_consents)
+        .service(children::consent_handlers::withdraw_consent);
 }
 
 /// Everything the OpenAPI document describes: `/api/v1` and the health checks.

@@ -142,6 +142,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     child_match_keys,
     report_screenings,
     report_child_links,
+    child_consents,
+    child_merges,
+    child_merge_moves,
 );
 
 diesel::table! {
@@ -266,6 +269,7 @@ diesel::table! {
         version -> Integer,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        merged_into -> Nullable<Text>,
     }
 }
 
@@ -301,3 +305,48 @@ diesel::table! {
 diesel::joinable!(report_screenings -> reports (report_id));
 diesel::joinable!(report_child_links -> reports (report_id));
 diesel::joinable!(report_child_links -> children (child_id));
+
+diesel::table! {
+    child_consents (id) {
+        id -> Text,
+        child_id -> Text,
+        given_by -> Text,
+        relationship -> Text,
+        given_at -> Timestamp,
+        recipients -> Text,
+        field_groups -> Text,
+        purpose_sealed -> Text,
+        expires_at -> Nullable<Timestamp>,
+        withdrawn_at -> Nullable<Timestamp>,
+        withdrawn_by_id -> Nullable<Text>,
+        withdrawal_reason_sealed -> Nullable<Text>,
+        created_by_id -> Text,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(child_consents -> children (child_id));
+
+diesel::table! {
+    child_merges (id) {
+        id -> Text,
+        survivor_id -> Text,
+        duplicate_id -> Text,
+        merged_by -> Text,
+        merged_at -> Timestamp,
+        undone_by -> Nullable<Text>,
+        undone_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    child_merge_moves (merge_id, table_name, row_key) {
+        merge_id -> Text,
+        table_name -> Text,
+        row_key -> Text,
+    }
+}
+
+diesel::joinable!(child_merge_moves -> child_merges (merge_id));

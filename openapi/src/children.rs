@@ -263,3 +263,45 @@ pub struct ChildMatch {
 pub struct ChildMatches {
     pub items: Vec<ChildMatch>,
 }
+
+/// Folds a duplicate child record into the one in the path.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct MergeChild {
+    /// The duplicate record: hidden once merged, what pointed at it then points at the survivor.
+    pub duplicate_id: Uuid,
+}
+
+/// A record that followed the duplicate to the survivor in a merge.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct MovedRecord {
+    /// `report_link` (a report's child: `{report_id}:{position}`) or `consent` (its id).
+    pub kind: String,
+    pub id: String,
+}
+
+/// A merge of a duplicate child record into a surviving one, and its undoing.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ChildMergeResponse {
+    pub id: Uuid,
+    pub survivor_id: Uuid,
+    pub duplicate_id: Uuid,
+    /// What moved from the duplicate to the survivor (and moves back on undo).
+    pub moved: Vec<MovedRecord>,
+    /// The coordinator's user id.
+    pub merged_by: String,
+    pub merged_at: DateTime<Utc>,
+    pub undone_by: Option<String>,
+    pub undone_at: Option<DateTime<Utc>>,
+}
+
+/// One event of a child's access log: ids and action codes only.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ChildAccessEvent {
+    pub id: i64,
+    pub occurred_at: DateTime<Utc>,
+    pub actor_kind: crate::audit::ActorKind,
+    pub actor_id: Option<String>,
+    /// The action code (`child.read`, `child.update`, `child.merge`...).
+    pub action: String,
+}

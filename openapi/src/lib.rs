@@ -10,6 +10,7 @@ pub mod auth;
 pub mod children;
 pub mod clients;
 pub mod common;
+pub mod consents;
 pub mod organizations;
 pub mod problem;
 pub mod reference;

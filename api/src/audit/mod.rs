@@ -57,6 +57,14 @@ pub enum AuditAction {
     ChildUpdate,
     /// A likely match outside the caller's scope was announced with its owner.
     ChildMatchAnnounce,
+    /// A duplicate child record was merged into another.
+    ChildMerge,
+    /// A merge was undone.
+    ChildMergeUndo,
+    /// A consent to share a child's data was recorded.
+    ConsentCreate,
+    /// A consent was withdrawn.
+    ConsentWithdraw,
     ReportCreate,
     /// A report was screened: accepted (its children linked or created) or closed.
     ReportScreen,
@@ -86,6 +94,10 @@ impl AuditAction {
             A::ChildCreate => "child.create",
             A::ChildUpdate => "child.update",
             A::ChildMatchAnnounce => "child.match_announce",
+            A::ChildMerge => "child.merge",
+            A::ChildMergeUndo => "child.merge_undo",
+            A::ConsentCreate => "consent.create",
+            A::ConsentWithdraw => "consent.withdraw",
             A::ReportCreate => "report.create",
             A::ReportScreen => "report.screen",
             A::ReportRead => "report.read",
@@ -102,6 +114,7 @@ pub enum Resource {
     Client,
     Territory,
     Child,
+    Consent,
     Report,
     AuditLog,
 }
@@ -114,6 +127,7 @@ impl Resource {
             Resource::Client => "client",
             Resource::Territory => "territory",
             Resource::Child => "child",
+            Resource::Consent => "consent",
             Resource::Report => "report",
             Resource::AuditLog => "audit_log",
         }

@@ -32,6 +32,10 @@ pub enum Action {
     ReadChildren,
     /// Create and change child records.
     ManageChildren,
+    /// Merge duplicate child records, and undo a merge (coordinators).
+    MergeChildren,
+    /// Read a child's access log (coordinators).
+    ReadChildAccessLog,
 }
 
 /// Whether `actor`'s role may ever do `action`; scope is decided by the filters below.
@@ -44,6 +48,7 @@ pub fn authorize(actor: &Actor, action: Action) -> Result<(), ApiError> {
             actor.role == R::Admin
         }
         A::ListUsers => matches!(actor.role, R::Admin | R::Coordinator),
+        A::MergeChildren | A::ReadChildAccessLog => actor.role == R::Coordinator,
         A::ReadAudit => actor.role == R::Auditor,
         A::CreateReport | A::ReadReports => {
             matches!(

@@ -137,10 +137,13 @@ type Scoped = diesel::dsl::IntoBoxed<
     MultiBackend,
 >;
 
+/// Every child not merged into another: a merged duplicate is hidden from reads, lists,
+/// searches and matches (`merge`).
 fn joined() -> Scoped {
     children::table
         .inner_join(organizations::table)
         .inner_join(territories::table)
+        .filter(children::merged_into.is_null())
         .into_boxed()
 }
 

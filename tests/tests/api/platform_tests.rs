@@ -1079,6 +1079,8 @@ fn the_openapi_document_is_3_1_with_verb_resource_ids_problem_defaults_and_no_ho
         "download",
         "upload",
         "submit",
+        "withdraw",
+        "undo",
     ];
     let mut ids = BTreeSet::new();
     let ops = operations(&doc);
