@@ -264,7 +264,7 @@ pub fn rotate(
             code: "invalid_refresh_token",
         });
     };
-    let successor = keys.successor(token);
+    let successor = keys.successor(token)?;
     if claimed > 0 {
         insert_refresh(conn, &successor, &family, &user_id, now)?;
         return Ok(Rotation::Rotated {
