@@ -154,6 +154,16 @@ fn sqlite_template(fixture: Fixture) -> PathBuf {
     let dir = templates_dir().join(format!("sqlite-{key}"));
     let file = dir.join(format!("{}.db", fixture.name()));
     once(&dir.join(format!("{}.ok", fixture.name())), || {
+        // Templates of earlier builds are of no use any more.
+        if let Ok(entries) = std::fs::read_dir(templates_dir()) {
+            for entry in entries.flatten() {
+                let stale = entry.file_name().to_string_lossy().starts_with("sqlite-")
+                    && entry.path() != dir;
+                if stale {
+                    let _ = std::fs::remove_dir_all(entry.path());
+                }
+            }
+        }
         std::fs::create_dir_all(&dir).expect("template dir");
         let _ = std::fs::remove_file(&file);
         let env = [
@@ -180,6 +190,7 @@ fn pg_template(fixture: Fixture) -> String {
     let marker = templates_dir().join(format!("{name}.ok"));
     once(&marker, || {
         let mut admin = pg_admin();
+        drop_stale_templates(&mut admin);
         admin
             .batch_execute(&format!("DROP DATABASE IF EXISTS {name}"))
             .expect("drop template");
@@ -195,6 +206,30 @@ fn pg_template(fixture: Fixture) -> String {
         }
     });
     name
+}
+
+/// Drops the templates of earlier builds, so they do not pile up on the server. One still in use
+/// (another suite running) refuses to drop, and is left alone.
+fn drop_stale_templates(admin: &mut postgres::Client) {
+    let current = format!("madar_tpl_{}_", build_key());
+    let names: Vec<String> = admin
+        .query(
+            "SELECT datname FROM pg_database WHERE datname LIKE 'madar\\_tpl\\_%'",
+            &[],
+        )
+        .map(|rows| rows.iter().map(|r| r.get(0)).collect())
+        .unwrap_or_default();
+    for stale in names.iter().filter(|n| !n.starts_with(&current)) {
+        let _ = admin.batch_execute(&format!("DROP DATABASE IF EXISTS \"{stale}\""));
+    }
+    if let Ok(entries) = std::fs::read_dir(templates_dir()) {
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().to_string();
+            if name.starts_with("madar_tpl_") && !name.starts_with(&current) {
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
+    }
 }
 
 /// A fresh database for one test, removed when dropped.
