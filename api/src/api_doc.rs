@@ -21,6 +21,9 @@ use utoipa::{Modify, OpenApi};
         (name = "reference", description = "Territories and code lists"),
         (name = "reports", description = "Reports of children at risk"),
         (name = "children", description = "The children Madar follows, and matching"),
+        (name = "cases", description = "Protection cases: work lists, stages, timeline"),
+        (name = "case records", description = "What is recorded on a case: assessments, plan, services, placements, judicial measures, notes, attachments"),
+        (name = "approvals", description = "Approvals and transfers coordinators decide"),
         (name = "audit", description = "The audit log (auditors)"),
         (name = "operations", description = "Health checks"),
     )

@@ -14,7 +14,9 @@ use crate::error::ApiError;
 use crate::http::fallback::{not_matched, RouteTable};
 use crate::http::middleware::request_context;
 use crate::state::AppState;
-use crate::{audit, auth, children, clients, health, organizations, reference, reports, users};
+use crate::{
+    audit, auth, cases, children, clients, health, organizations, reference, reports, users,
+};
 
 /// Every operation of `/api/v1`. Registering through utoipa-actix-web puts each one in the
 /// OpenAPI document; a handler without `#[utoipa::path]` does not compile here.
@@ -61,7 +63,8 @@ fn api_routes(cfg: &mut ServiceConfig) {
         .service(children::handlers::update_child)
         .service(children::consent_handlers::create_consent)
         .service(children::consent_handlers::list_consents)
-        .service(children::consent_handlers::withdraw_consent);
+        .service(children::consent_handlers::withdraw_consent)
+        .configure(cases::routes);
 }
 
 /// Everything the OpenAPI document describes: `/api/v1` and the health checks.

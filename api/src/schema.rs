@@ -133,7 +133,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     api_clients,
     refresh_tokens,
     login_failures,
-    report_sequences,
+    reference_sequences,
     reports,
     report_children,
     report_concerns,
@@ -145,6 +145,23 @@ diesel::allow_tables_to_appear_in_same_query!(
     child_consents,
     child_merges,
     child_merge_moves,
+    cases,
+    case_concerns,
+    case_assignments,
+    case_reports,
+    case_events,
+    approvals,
+    approval_rules,
+    case_assessments,
+    case_plans,
+    plan_objectives,
+    plan_actions,
+    case_services,
+    placements,
+    judicial_measures,
+    case_notes,
+    case_attachments,
+    case_transfers,
 );
 
 diesel::table! {
@@ -178,7 +195,8 @@ diesel::table! {
 }
 
 diesel::table! {
-    report_sequences (territory_code, year) {
+    reference_sequences (series, territory_code, year) {
+        series -> Text,
         territory_code -> Text,
         year -> Integer,
         last_value -> Integer,
@@ -350,3 +368,250 @@ diesel::table! {
 }
 
 diesel::joinable!(child_merge_moves -> child_merges (merge_id));
+
+diesel::table! {
+    cases (id) {
+        id -> Text,
+        reference -> Text,
+        child_id -> Text,
+        territory_code -> Text,
+        owner_org -> Text,
+        stage -> Text,
+        urgency -> Text,
+        priority -> Integer,
+        risk_level -> Nullable<Text>,
+        closure_reason -> Nullable<Text>,
+        outcome_note_sealed -> Nullable<Text>,
+        opened_at -> Timestamp,
+        closed_at -> Nullable<Timestamp>,
+        opened_by_id -> Text,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(cases -> children (child_id));
+diesel::joinable!(cases -> territories (territory_code));
+diesel::joinable!(cases -> organizations (owner_org));
+
+diesel::table! {
+    case_concerns (case_id, concern_code) {
+        case_id -> Text,
+        concern_code -> Text,
+    }
+}
+
+diesel::table! {
+    case_assignments (case_id, user_id) {
+        case_id -> Text,
+        user_id -> Text,
+        assigned_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    case_reports (case_id, report_id) {
+        case_id -> Text,
+        report_id -> Text,
+        attached_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    case_events (id) {
+        id -> Text,
+        case_id -> Text,
+        kind -> Text,
+        at -> Timestamp,
+        actor_id -> Text,
+        subject_id -> Nullable<Text>,
+        detail -> Text,
+        note_sealed -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    approvals (id) {
+        id -> Text,
+        case_id -> Text,
+        kind -> Text,
+        status -> Text,
+        subject_id -> Nullable<Text>,
+        request -> Text,
+        request_sealed -> Nullable<Text>,
+        requested_by_id -> Text,
+        requested_at -> Timestamp,
+        decided_by_id -> Nullable<Text>,
+        decided_at -> Nullable<Timestamp>,
+        comment_sealed -> Nullable<Text>,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
+    approval_rules (territory_code, kind) {
+        territory_code -> Text,
+        kind -> Text,
+        enabled_by_id -> Text,
+        enabled_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    case_assessments (id) {
+        id -> Text,
+        case_id -> Text,
+        instrument_code -> Text,
+        instrument_version -> Integer,
+        answers -> Text,
+        score -> Integer,
+        computed_level -> Text,
+        risk_level -> Text,
+        override_justification_sealed -> Nullable<Text>,
+        status -> Text,
+        assessed_by_id -> Text,
+        assessed_at -> Timestamp,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    case_plans (case_id) {
+        case_id -> Text,
+        status -> Text,
+        version -> Integer,
+        updated_by_id -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    plan_objectives (id) {
+        id -> Text,
+        case_id -> Text,
+        position -> Integer,
+        domain -> Text,
+        description_sealed -> Text,
+    }
+}
+
+diesel::table! {
+    plan_actions (id) {
+        id -> Text,
+        case_id -> Text,
+        objective_id -> Text,
+        position -> Integer,
+        description_sealed -> Text,
+        responsible_org -> Nullable<Text>,
+        due_date -> Nullable<Date>,
+        status -> Text,
+    }
+}
+
+diesel::table! {
+    case_services (id) {
+        id -> Text,
+        case_id -> Text,
+        service_type -> Text,
+        domain -> Text,
+        delivered_at -> Timestamp,
+        by_org -> Text,
+        notes_sealed -> Nullable<Text>,
+        recorded_by_id -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    placements (id) {
+        id -> Text,
+        child_id -> Text,
+        case_id -> Nullable<Text>,
+        institution_org -> Text,
+        from_date -> Date,
+        to_date -> Nullable<Date>,
+        reason_sealed -> Nullable<Text>,
+        version -> Integer,
+        created_by_id -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    judicial_measures (id) {
+        id -> Text,
+        case_id -> Text,
+        measure_type -> Text,
+        authority -> Text,
+        measure_date -> Date,
+        reference -> Nullable<Text>,
+        next_date -> Nullable<Date>,
+        outcome_sealed -> Nullable<Text>,
+        version -> Integer,
+        created_by_id -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    case_notes (id) {
+        id -> Text,
+        case_id -> Text,
+        note_type -> Text,
+        occurred_at -> Timestamp,
+        sensitive -> Bool,
+        text_sealed -> Text,
+        author_id -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    case_attachments (id) {
+        id -> Text,
+        case_id -> Text,
+        kind -> Text,
+        file_name -> Text,
+        content_type -> Text,
+        size_bytes -> Integer,
+        sha256 -> Text,
+        content_sealed -> Text,
+        uploaded_by_id -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    case_transfers (id) {
+        id -> Text,
+        case_id -> Text,
+        from_org -> Text,
+        to_org -> Text,
+        status -> Text,
+        reason_sealed -> Nullable<Text>,
+        requested_by_id -> Text,
+        requested_at -> Timestamp,
+        decided_by_id -> Nullable<Text>,
+        decided_at -> Nullable<Timestamp>,
+        comment_sealed -> Nullable<Text>,
+        version -> Integer,
+    }
+}
+
+diesel::joinable!(case_concerns -> cases (case_id));
+diesel::joinable!(case_assignments -> cases (case_id));
+diesel::joinable!(case_reports -> cases (case_id));
+diesel::joinable!(case_events -> cases (case_id));
+diesel::joinable!(approvals -> cases (case_id));
+diesel::joinable!(case_assessments -> cases (case_id));
+diesel::joinable!(plan_actions -> plan_objectives (objective_id));
+diesel::joinable!(case_services -> cases (case_id));
+diesel::joinable!(placements -> children (child_id));
+diesel::joinable!(judicial_measures -> cases (case_id));
+diesel::joinable!(case_notes -> cases (case_id));
+diesel::joinable!(case_attachments -> cases (case_id));
+diesel::joinable!(case_transfers -> cases (case_id));

@@ -7,11 +7,13 @@
 
 pub mod audit;
 pub mod auth;
+pub mod cases;
 pub mod children;
 pub mod clients;
 pub mod common;
 pub mod consents;
 pub mod organizations;
+pub mod pathway;
 pub mod problem;
 pub mod reference;
 pub mod reports;

@@ -10,6 +10,8 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+pub mod cases;
+
 pub use reqwest::blocking::{Client, Response};
 pub use reqwest::{Method, StatusCode};
 pub use serde_json::{json, Value};

@@ -72,6 +72,34 @@ pub enum AuditAction {
     ReportRead,
     /// An auditor read the audit log.
     AuditRead,
+    /// A case was opened (at screening).
+    CaseOpen,
+    /// A report was attached to a child's open case (at screening).
+    CaseAttachReport,
+    /// A case's data (or a list of cases) was read.
+    CaseRead,
+    /// A work list was exported as CSV.
+    CaseExport,
+    CaseUpdate,
+    /// A case moved to another stage.
+    CaseTransition,
+    ApprovalRequest,
+    ApprovalDecide,
+    /// A coordinator turned an approval on or off for their territory.
+    ApprovalRuleChange,
+    AssessmentCreate,
+    PlanUpdate,
+    ServiceRecord,
+    PlacementCreate,
+    PlacementUpdate,
+    JudicialMeasureCreate,
+    JudicialMeasureUpdate,
+    NoteCreate,
+    AttachmentCreate,
+    /// An attachment's file was downloaded.
+    AttachmentRead,
+    TransferRequest,
+    TransferDecide,
 }
 
 impl AuditAction {
@@ -102,6 +130,27 @@ impl AuditAction {
             A::ReportScreen => "report.screen",
             A::ReportRead => "report.read",
             A::AuditRead => "audit.read",
+            A::CaseOpen => "case.open",
+            A::CaseAttachReport => "case.attach_report",
+            A::CaseRead => "case.read",
+            A::CaseExport => "case.export",
+            A::CaseUpdate => "case.update",
+            A::CaseTransition => "case.transition",
+            A::ApprovalRequest => "approval.request",
+            A::ApprovalDecide => "approval.decide",
+            A::ApprovalRuleChange => "approval.rule_change",
+            A::AssessmentCreate => "assessment.create",
+            A::PlanUpdate => "plan.update",
+            A::ServiceRecord => "service.record",
+            A::PlacementCreate => "placement.create",
+            A::PlacementUpdate => "placement.update",
+            A::JudicialMeasureCreate => "judicial_measure.create",
+            A::JudicialMeasureUpdate => "judicial_measure.update",
+            A::NoteCreate => "note.create",
+            A::AttachmentCreate => "attachment.create",
+            A::AttachmentRead => "attachment.read",
+            A::TransferRequest => "transfer.request",
+            A::TransferDecide => "transfer.decide",
         }
     }
 }
@@ -117,6 +166,16 @@ pub enum Resource {
     Consent,
     Report,
     AuditLog,
+    Case,
+    Approval,
+    Assessment,
+    Plan,
+    CaseService,
+    Placement,
+    JudicialMeasure,
+    Note,
+    Attachment,
+    Transfer,
 }
 
 impl Resource {
@@ -130,6 +189,16 @@ impl Resource {
             Resource::Consent => "consent",
             Resource::Report => "report",
             Resource::AuditLog => "audit_log",
+            Resource::Case => "case",
+            Resource::Approval => "approval",
+            Resource::Assessment => "assessment",
+            Resource::Plan => "plan",
+            Resource::CaseService => "case_service",
+            Resource::Placement => "placement",
+            Resource::JudicialMeasure => "judicial_measure",
+            Resource::Note => "note",
+            Resource::Attachment => "attachment",
+            Resource::Transfer => "transfer",
         }
     }
 }

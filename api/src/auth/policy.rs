@@ -36,6 +36,13 @@ pub enum Action {
     MergeChildren,
     /// Read a child's access log (coordinators).
     ReadChildAccessLog,
+    /// List and read cases and what is recorded on them (the scope decides which).
+    ReadCases,
+    /// Change cases and record on them: stages, assessments, plans, services, notes...
+    ManageCases,
+    /// Decide approvals and incoming transfers, turn approvals on for a territory
+    /// (coordinators).
+    DecideApprovals,
 }
 
 /// Whether `actor`'s role may ever do `action`; scope is decided by the filters below.
@@ -48,7 +55,9 @@ pub fn authorize(actor: &Actor, action: Action) -> Result<(), ApiError> {
             actor.role == R::Admin
         }
         A::ListUsers => matches!(actor.role, R::Admin | R::Coordinator),
-        A::MergeChildren | A::ReadChildAccessLog => actor.role == R::Coordinator,
+        A::MergeChildren | A::ReadChildAccessLog | A::DecideApprovals => {
+            actor.role == R::Coordinator
+        }
         A::ReadAudit => actor.role == R::Auditor,
         A::CreateReport | A::ReadReports => {
             matches!(
@@ -56,7 +65,7 @@ pub fn authorize(actor: &Actor, action: Action) -> Result<(), ApiError> {
                 R::Coordinator | R::CaseWorker | R::Partner | R::Hotline
             )
         }
-        A::ReadChildren | A::ManageChildren | A::ScreenReports => {
+        A::ReadChildren | A::ManageChildren | A::ScreenReports | A::ReadCases | A::ManageCases => {
             matches!(actor.role, R::Coordinator | R::CaseWorker)
         }
     };
@@ -145,7 +154,7 @@ pub fn sees_whole_report(actor: &Actor, routed_to: &[String], in_territory: bool
 pub enum ChildScope {
     /// A coordinator: children whose territory lies in this subtree (a path prefix).
     Subtree(String),
-    /// A case worker: the children their organization owns (later also those of its cases).
+    /// A case worker: the children their organization owns, and those of its cases.
     OwnedBy(String),
     None,
 }
@@ -168,6 +177,35 @@ pub fn child_scope(actor: &Actor) -> ChildScope {
         (Role::Coordinator, Some(scope)) => ChildScope::Subtree(scope.path.clone()),
         (Role::CaseWorker, _) => ChildScope::OwnedBy(actor.organization_id.clone()),
         _ => ChildScope::None,
+    }
+}
+
+/// Which cases an actor may see.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CaseScope {
+    /// A coordinator: cases whose territory lies in this subtree (a path prefix).
+    Subtree(String),
+    /// A case worker: the cases their organization owns.
+    OwnedBy(String),
+    None,
+}
+
+pub fn case_scope(actor: &Actor) -> CaseScope {
+    match (actor.role, &actor.territory) {
+        (Role::Coordinator, Some(scope)) => CaseScope::Subtree(scope.path.clone()),
+        (Role::CaseWorker, _) => CaseScope::OwnedBy(actor.organization_id.clone()),
+        _ => CaseScope::None,
+    }
+}
+
+/// Whether the actor sees a case's sensitive fields (outcome note, sensitive notes, attachments'
+/// contents): its territory's coordinators, and the case workers assigned to it (`assigned`:
+/// user ids). The case is already within the actor's scope.
+pub fn sees_sensitive(actor: &Actor, assigned: &[String]) -> bool {
+    match actor.role {
+        Role::Coordinator => true,
+        Role::CaseWorker => assigned.contains(&actor.id),
+        _ => false,
     }
 }
 
@@ -274,6 +312,29 @@ mod tests {
             &["o".into()],
             false
         ));
+    }
+
+    #[test]
+    fn cases_are_reached_by_coordinators_and_case_workers_and_decided_by_coordinators() {
+        for role in Role::ALL {
+            let pathway = matches!(role, Role::Coordinator | Role::CaseWorker);
+            for action in [Action::ReadCases, Action::ManageCases] {
+                assert_eq!(authorize(&actor(role), action).is_ok(), pathway, "{role:?}");
+            }
+            assert_eq!(
+                authorize(&actor(role), Action::DecideApprovals).is_ok(),
+                role == Role::Coordinator,
+                "{role:?}"
+            );
+        }
+        assert_eq!(
+            case_scope(&actor(Role::CaseWorker)),
+            CaseScope::OwnedBy("o".into())
+        );
+        assert_eq!(case_scope(&actor(Role::Partner)), CaseScope::None);
+        assert!(sees_sensitive(&actor(Role::CaseWorker), &["u".into()]));
+        assert!(!sees_sensitive(&actor(Role::CaseWorker), &["v".into()]));
+        assert!(sees_sensitive(&actor(Role::Coordinator), &[]));
     }
 
     #[test]

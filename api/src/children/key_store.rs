@@ -26,11 +26,12 @@ pub fn write_keys(conn: &mut DbConn, id: &str, record: &ChildRecord) -> Result<(
     Ok(())
 }
 
-/// `children.id IN (SELECT child_id FROM child_match_keys WHERE …)` for one search word. Written
+/// `<column> IN (SELECT child_id FROM child_match_keys WHERE …)` for one search word, where
+/// `column` (a constant: `children.id`, `cases.child_id`) holds a child's id. Written
 /// as SQL because diesel cannot put a boxed subquery in `IN` on a `MultiConnection`; the keys
 /// are the engine's own (letters, digits, `~`, `:`, `;`), and any other is dropped, so nothing
 /// a caller typed reaches the SQL text.
-pub fn keyed_sql(word: &Lookups) -> String {
+pub fn keyed_sql(column: &'static str, word: &Lookups) -> String {
     let safe = |k: &String| {
         k.chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '~' | ':' | ';'))
@@ -51,7 +52,7 @@ pub fn keyed_sql(word: &Lookups) -> String {
         terms.push("1 = 0".into());
     }
     format!(
-        "children.id IN (SELECT child_id FROM child_match_keys WHERE {})",
+        "{column} IN (SELECT child_id FROM child_match_keys WHERE {})",
         terms.join(" OR ")
     )
 }
@@ -90,10 +91,10 @@ mod tests {
             ranges: vec![("gf:MHMD:".into(), "gf:MHMD;".into())],
         };
         assert_eq!(
-            keyed_sql(&word),
+            keyed_sql("children.id", &word),
             "children.id IN (SELECT child_id FROM child_match_keys WHERE key = 'g:MHMD' \
              OR (key >= 'gf:MHMD:' AND key < 'gf:MHMD;'))"
         );
-        assert!(keyed_sql(&Lookups::default()).ends_with("WHERE 1 = 0)"));
+        assert!(keyed_sql("children.id", &Lookups::default()).ends_with("WHERE 1 = 0)"));
     }
 }

@@ -24,7 +24,7 @@ pub struct Follower {
     pub key: &'static str,
 }
 
-/// Every table that follows a child into a merge. Adding one (later: cases) is one line.
+/// Every table that follows a child into a merge. Adding one is one line.
 pub const FOLLOWERS: &[Follower] = &[
     Follower {
         kind: "report_link",
@@ -35,6 +35,18 @@ pub const FOLLOWERS: &[Follower] = &[
     Follower {
         kind: "consent",
         table: "child_consents",
+        column: "child_id",
+        key: "id",
+    },
+    Follower {
+        kind: "case",
+        table: "cases",
+        column: "child_id",
+        key: "id",
+    },
+    Follower {
+        kind: "placement",
+        table: "placements",
         column: "child_id",
         key: "id",
     },

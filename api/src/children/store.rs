@@ -13,7 +13,7 @@ use crate::codes::to_code;
 use crate::crypto::Keyring;
 use crate::db::{DbConn, MultiBackend};
 use crate::error::ApiError;
-use crate::schema::{children, organizations, territories};
+use crate::schema::{cases, children, organizations, territories};
 
 pub use super::rows::Child;
 
@@ -150,7 +150,16 @@ fn joined() -> Scoped {
 fn scoped(scope: &ChildScope) -> Scoped {
     match scope {
         ChildScope::Subtree(path) => joined().filter(territories::path.like(format!("{path}%"))),
-        ChildScope::OwnedBy(org) => joined().filter(children::owner_org.eq(org.clone())),
+        ChildScope::OwnedBy(org) => {
+            let of_cases = cases::table
+                .filter(cases::owner_org.eq(org.clone()))
+                .select(cases::child_id);
+            joined().filter(
+                children::owner_org
+                    .eq(org.clone())
+                    .or(children::id.eq_any(of_cases)),
+            )
+        }
         ChildScope::None => joined().filter(children::id.eq("")),
     }
 }
@@ -195,7 +204,7 @@ pub fn list(
     }
     for word in words {
         query = query.filter(diesel::dsl::sql::<diesel::sql_types::Bool>(
-            &key_store::keyed_sql(word),
+            &key_store::keyed_sql("children.id", word),
         ));
     }
     load(query, conn)

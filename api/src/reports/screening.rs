@@ -1,7 +1,8 @@
 //! `POST /api/v1/reports/{id}/screening`: those who see a report whole (its territory's
 //! coordinators, the case workers of a centre it was routed to) accept it — each reported child
 //! linked to a known child or created from the report's data, the matching engine run on every
-//! child created — or close it with a reason. One transaction, opened by the compare-and-set
+//! child created, a case opened for each or the report attached to the child's open case — or
+//! close it with a reason. One transaction, opened by the compare-and-set
 //! that moves the report out of `received`: a report is screened once.
 use actix_web::{post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
@@ -15,6 +16,7 @@ use super::{screening_store, store};
 use crate::audit::{self, AuditAction, AuditEvent, Resource};
 use crate::auth::policy::{authorize, child_scope, report_scope, Action};
 use crate::auth::Actor;
+use crate::cases;
 use crate::children::domain::ChildRecord;
 use crate::children::{matches, store as children};
 use crate::crypto::Keyring;
@@ -30,6 +32,8 @@ struct Events {
     screen: AuditEvent,
     create: AuditEvent,
     announce: AuditEvent,
+    open_case: AuditEvent,
+    attach_report: AuditEvent,
 }
 
 /// What became of the reported children.
@@ -101,6 +105,7 @@ fn accept(
         })
         .collect();
     let visible = children::in_scope(c, &child_scope(actor), linked)?;
+    let origin = cases::open::origin(c, actor, id)?;
     let mut outcome = Outcome::default();
     for plan in plans {
         let (index, child_id, created) = match plan {
@@ -132,10 +137,20 @@ fn accept(
             }
         };
         screening_store::link(c, id, index, &child_id)?;
+        let (case_id, case_opened) =
+            cases::open::open_or_attach(c, keys, actor, &origin, &child_id, events.now)?;
+        let case_event = if case_opened {
+            &events.open_case
+        } else {
+            &events.attach_report
+        };
+        audit::record(c, &case_event.clone().on(Resource::Case, &case_id))?;
         outcome.children.push(ScreenedChildOutcome {
             index: index_of(index)?,
             child_id: uuid_of(&child_id)?,
             created,
+            case_id: uuid_of(&case_id)?,
+            case_opened,
         });
     }
     Ok(outcome)
@@ -143,9 +158,10 @@ fn accept(
 
 /// Screens a report: accepts it (`decision: accept`, one entry per reported child: link to a
 /// known child you see, or create one from the report's data, owned by your organization) or
-/// closes it (`decision: close` with a closing reason). An accepted report stays `under_review`
-/// until the case pathway opens its cases; a closed one is `closed`, which its sender then
-/// sees. Creating a child the matching engine finds likely among the children you see answers
+/// closes it (`decision: close` with a closing reason). An accepted report opens a case for
+/// each child (owned by your organization, or by the first case-owning organization the report
+/// was routed to), or attaches the report to the child's open case, and becomes `case_opened`;
+/// a closed one is `closed`. Its sender sees the status. Creating a child the matching engine finds likely among the children you see answers
 /// 409 `likely_duplicate` unless `confirm_new`; likely matches outside your scope are announced
 /// with their owner only. A report is screened once: 409 `report_already_screened` after.
 #[utoipa::path(
@@ -190,6 +206,8 @@ pub async fn screen_report(
         screen: AuditEvent::by(&actor, AuditAction::ReportScreen, now),
         create: AuditEvent::by(&actor, AuditAction::ChildCreate, now),
         announce: AuditEvent::by(&actor, AuditAction::ChildMatchAnnounce, now),
+        open_case: AuditEvent::by(&actor, AuditAction::CaseOpen, now),
+        attach_report: AuditEvent::by(&actor, AuditAction::CaseAttachReport, now),
     };
     idempotency::run(&state.pool, request, now, move |c| {
         screening_store::mark_screened(c, &id, domain::screened_status(&decision), now)?;

@@ -17,8 +17,9 @@ use crate::db::{DbConn, MultiBackend};
 use crate::error::ApiError;
 use crate::schema::{
     organization_territories, organizations, report_children, report_concerns, report_routes,
-    report_sequences, reports, territories,
+    reports, territories,
 };
+use crate::sequences::{self, Series};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = reports)]
@@ -88,36 +89,6 @@ fn open(
         .transpose()
 }
 
-/// The next number of a territory's series for a year, without gaps: the counter's row is
-/// written first, so concurrent reports of one territory take their numbers one after the other.
-fn next_sequence(conn: &mut DbConn, territory: &str, year: i32) -> Result<i32, ApiError> {
-    use diesel::result::{DatabaseErrorKind, Error};
-    let target = report_sequences::table.find((territory, year));
-    for _ in 0..5 {
-        let bumped = diesel::update(target)
-            .set(report_sequences::last_value.eq(report_sequences::last_value + 1))
-            .execute(conn)?;
-        if bumped == 0 {
-            let inserted = conn.transaction(|c| {
-                diesel::insert_into(report_sequences::table)
-                    .values((
-                        report_sequences::territory_code.eq(territory),
-                        report_sequences::year.eq(year),
-                        report_sequences::last_value.eq(1),
-                    ))
-                    .execute(c)
-            });
-            match inserted {
-                Ok(_) => return Ok(1),
-                Err(Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => continue,
-                Err(e) => return Err(e.into()),
-            }
-        }
-        return Ok(target.select(report_sequences::last_value).first(conn)?);
-    }
-    Err(ApiError::unavailable("report numbering keeps colliding"))
-}
-
 /// The case-owning active organizations with the paths of the territories they serve.
 fn case_owners(conn: &mut DbConn) -> Result<Vec<(String, String)>, ApiError> {
     let owners = [
@@ -171,7 +142,11 @@ pub fn create(
 ) -> Result<String, ApiError> {
     let territory = domain::numbering_territory(new)?.to_string();
     let year = now.year();
-    let reference = domain::reference(&territory, year, next_sequence(conn, &territory, year)?);
+    let reference = domain::reference(
+        &territory,
+        year,
+        sequences::next(conn, Series::Report, &territory, year)?,
+    );
     let owners = case_owners(conn)?;
     let mut routes: Vec<String> = paths
         .iter()

@@ -47,8 +47,8 @@ pub struct ScreenedChild {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ScreeningDecision {
-    /// The report is accepted: it moves to `under_review` (the case pathway opens its cases
-    /// later), its children linked or created.
+    /// The report is accepted: its children linked or created, a case opened for each (or the
+    /// report attached to the child's open case); it moves to `case_opened`.
     Accept,
     /// The report is closed without a case: it moves to `closed`.
     Close,
@@ -81,6 +81,11 @@ pub struct ScreenedChildOutcome {
     pub child_id: Uuid,
     /// Whether the record was created by this screening (else an existing child was linked).
     pub created: bool,
+    /// The child's case: opened by this screening, or the child's open case the report was
+    /// attached to.
+    pub case_id: Uuid,
+    /// Whether the case was opened by this screening.
+    pub case_opened: bool,
 }
 
 /// A likely match outside your scope for a child you created: its owner, so that you can

@@ -3,6 +3,7 @@
 mod access_tests;
 mod audit_tests;
 mod auth_tests;
+mod case_tests;
 mod children_tests;
 mod consent_tests;
 mod idempotency_tests;

@@ -158,7 +158,7 @@ backend_tests! {
         let res = screen(&app, &worker, &id, &body);
         assert!(res.headers().get("etag").is_some());
         let outcome = json_of(res, 200);
-        assert_eq!(outcome["report"]["status"], "under_review", "{outcome}");
+        assert_eq!(outcome["report"]["status"], "case_opened", "{outcome}");
         assert_eq!(outcome["announcements"], json!([]));
         let children = outcome["children"].as_array().expect("children");
         assert_eq!(children.len(), 2);
@@ -167,12 +167,15 @@ backend_tests! {
         assert_eq!(children[0]["created"], false);
         assert_eq!(children[1]["index"], 1);
         assert_eq!(children[1]["created"], true);
+        // Each child has a case now, opened by this screening.
+        assert_eq!(children[0]["case_opened"], true);
+        assert_ne!(children[0]["case_id"], children[1]["case_id"]);
         let created = children[1]["child_id"].as_str().expect("child_id").to_string();
         // The whole report shows the links, now and on later reads.
         assert_eq!(outcome["report"]["children"][0]["child_id"], known.as_str());
         assert_eq!(outcome["report"]["children"][1]["child_id"], created.as_str());
         let read = json_of(app.get(&format!("{REPORTS}/{id}"), Some(&worker)), 200);
-        assert_eq!(read["status"], "under_review");
+        assert_eq!(read["status"], "case_opened");
         assert_eq!(read["children"][1]["child_id"], created.as_str());
         assert_eq!(read["children"][1]["address_text"], "Derb Sidi Fateh");
         // The new record holds the report's data, owned by the screener's organization.

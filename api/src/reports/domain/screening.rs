@@ -34,11 +34,11 @@ pub fn screening(body: ScreenReport) -> Result<Screening, ApiError> {
     }
 }
 
-/// The status a screening moves a report to from `received`: an accepted report is
-/// `under_review` until the case pathway opens its cases; a closed one is `closed`.
+/// The status a screening moves a report to from `received`: an accepted report has its cases
+/// (`case_opened`); a closed one is `closed`.
 pub fn screened_status(screening: &Screening) -> ReportStatus {
     match screening {
-        Screening::Accept(_) => ReportStatus::UnderReview,
+        Screening::Accept(_) => ReportStatus::CaseOpened,
         Screening::Close(_) => ReportStatus::Closed,
     }
 }
@@ -287,12 +287,12 @@ mod tests {
     }
 
     #[test]
-    fn an_accepted_report_is_under_review_and_a_closed_one_closed() {
+    fn an_accepted_report_has_its_cases_and_a_closed_one_is_closed() {
         let accept = screening_of(
             serde_json::json!({"decision": "accept", "children": [{"index": 0, "create": true}]}),
         )
         .unwrap();
-        assert_eq!(screened_status(&accept), ReportStatus::UnderReview);
+        assert_eq!(screened_status(&accept), ReportStatus::CaseOpened);
         let close = screening_of(
             serde_json::json!({"decision": "close", "closing_reason": "out_of_scope"}),
         )
