@@ -5,6 +5,7 @@
 //! has its own module with handlers (HTTP only), domain rules and a store (diesel queries).
 pub mod api_doc;
 pub mod app;
+pub mod approvals;
 pub mod audit;
 pub mod auth;
 pub mod cases;
