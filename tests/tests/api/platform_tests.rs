@@ -1081,6 +1081,7 @@ fn the_openapi_document_is_3_1_with_verb_resource_ids_problem_defaults_and_no_ho
         "submit",
         "withdraw",
         "undo",
+        "decide",
     ];
     let mut ids = BTreeSet::new();
     let ops = operations(&doc);
