@@ -64,7 +64,15 @@ fn api_routes(cfg: &mut ServiceConfig) {
         .service(children::consent_handlers::create_consent)
         .service(children::consent_handlers::list_consents)
         .service(children::consent_handlers::withdraw_consent)
-        .configure(cases::routes);
+        .service(children::family::list_guardians)
+        .service(children::family::create_guardian)
+        .service(children::family::update_guardian)
+        .service(children::family::delete_guardian)
+        .service(children::family::list_siblings)
+        .service(children::family::create_sibling)
+        .service(children::family::delete_sibling)
+        .configure(cases::routes)
+        .configure(crate::placements::routes);
 }
 
 /// Everything the OpenAPI document describes: `/api/v1` and the health checks.

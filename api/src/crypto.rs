@@ -93,6 +93,11 @@ impl Keyring {
 
     /// Encrypts `plaintext` for its place.
     pub fn seal(&self, place: Place<'_>, plaintext: &str) -> Result<String, ApiError> {
+        self.seal_bytes(place, plaintext.as_bytes())
+    }
+
+    /// Encrypts bytes (a file) for their place, in the same text form as `seal`.
+    pub fn seal_bytes(&self, place: Place<'_>, plaintext: &[u8]) -> Result<String, ApiError> {
         let nonce = Aes256Gcm::generate_nonce(&mut OsRng);
         let aad = place.aad();
         let sealed = self
@@ -101,7 +106,7 @@ impl Keyring {
             .encrypt(
                 &nonce,
                 Payload {
-                    msg: plaintext.as_bytes(),
+                    msg: plaintext,
                     aad: &aad,
                 },
             )
@@ -118,6 +123,18 @@ impl Keyring {
     /// Decrypts a stored value; a value moved from its place, altered, or sealed with an unknown
     /// key is an internal error (it is never shown).
     pub fn open(&self, place: Place<'_>, stored: &str) -> Result<String, ApiError> {
+        let plain = self.open_bytes(place, stored)?;
+        String::from_utf8(plain).map_err(|_| {
+            ApiError::Internal(anyhow::anyhow!(
+                "encrypted {}.{}: not UTF-8",
+                place.table,
+                place.column
+            ))
+        })
+    }
+
+    /// Decrypts a value sealed with `seal_bytes` (or `seal`), as bytes.
+    pub fn open_bytes(&self, place: Place<'_>, stored: &str) -> Result<Vec<u8>, ApiError> {
         let broken = |why: &str| {
             ApiError::Internal(anyhow::anyhow!(
                 "encrypted {}.{}: {why}",
@@ -141,8 +158,7 @@ impl Keyring {
         let (nonce, sealed) = bytes.split_at(NONCE_LEN);
         let nonce: [u8; NONCE_LEN] = nonce.try_into().map_err(|_| broken("bad nonce"))?;
         let aad = place.aad();
-        let plain = key
-            .cipher
+        key.cipher
             .decrypt(
                 &Nonce::from(nonce),
                 Payload {
@@ -150,8 +166,7 @@ impl Keyring {
                     aad: &aad,
                 },
             )
-            .map_err(|_| broken("does not open (altered or moved)"))?;
-        String::from_utf8(plain).map_err(|_| broken("not UTF-8"))
+            .map_err(|_| broken("does not open (altered or moved)"))
     }
 
     /// Whether a stored value was sealed with an older key (to re-encrypt it).
@@ -191,6 +206,22 @@ mod tests {
             ..HERE
         };
         assert!(k.open(other_column, &sealed).is_err());
+    }
+
+    #[test]
+    fn bytes_seal_and_open_in_their_place_only() {
+        let k = keyring();
+        let file = [0x89u8, b'P', b'N', b'G', 0, 0xff, 0xfe];
+        let sealed = k.seal_bytes(HERE, &file).unwrap();
+        assert!(sealed.starts_with("v1:"));
+        assert_eq!(k.open_bytes(HERE, &sealed).unwrap(), file);
+        let elsewhere = Place {
+            row_id: "r2",
+            ..HERE
+        };
+        assert!(k.open_bytes(elsewhere, &sealed).is_err());
+        // Bytes that are not UTF-8 do not open as text.
+        assert!(k.open(HERE, &sealed).is_err());
     }
 
     #[test]

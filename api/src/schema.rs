@@ -162,6 +162,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     case_notes,
     case_attachments,
     case_transfers,
+    child_guardians,
+    child_siblings,
 );
 
 diesel::table! {
@@ -591,6 +593,8 @@ diesel::table! {
         case_id -> Text,
         from_org -> Text,
         to_org -> Text,
+        from_territory_code -> Text,
+        to_territory_code -> Text,
         status -> Text,
         reason_sealed -> Nullable<Text>,
         requested_by_id -> Text,
@@ -615,3 +619,33 @@ diesel::joinable!(judicial_measures -> cases (case_id));
 diesel::joinable!(case_notes -> cases (case_id));
 diesel::joinable!(case_attachments -> cases (case_id));
 diesel::joinable!(case_transfers -> cases (case_id));
+
+diesel::table! {
+    child_guardians (id) {
+        id -> Text,
+        child_id -> Text,
+        relationship -> Text,
+        name_sealed -> Text,
+        phone_sealed -> Nullable<Text>,
+        address_sealed -> Nullable<Text>,
+        lives_with_child -> Bool,
+        is_primary -> Bool,
+        version -> Integer,
+        created_by_id -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    child_siblings (id) {
+        id -> Text,
+        child_id -> Text,
+        other_child_id -> Text,
+        relation -> Text,
+        created_by_id -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(child_guardians -> children (child_id));

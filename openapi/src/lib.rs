@@ -13,6 +13,7 @@ pub mod children;
 pub mod clients;
 pub mod common;
 pub mod consents;
+pub mod family;
 pub mod organizations;
 pub mod pathway;
 pub mod problem;

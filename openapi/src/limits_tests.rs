@@ -10,6 +10,7 @@ use crate::children::{CreateChild, MergeChild, UpdateChild};
 use crate::clients::{CreateClient, UpdateClient};
 use crate::common::{Labels, PartialLabels};
 use crate::consents::{CreateConsent, WithdrawConsent};
+use crate::family::{CreateGuardian, LinkSibling, UpdateGuardian};
 use crate::organizations::{CreateOrganization, UpdateOrganization};
 use crate::reports::{CreateReport, ReportedChild, Reporter, ScreenReport, ScreenedChild};
 use crate::users::{CreateUser, UpdateUser};
@@ -204,7 +205,61 @@ fn validator_limits_agree_with_the_schema() {
         "purpose": "Medical follow-up.", "expires_at": "2027-01-05T10:00:00Z"
     }));
     checked += check::<WithdrawConsent>(json!({"reason": "Changed her mind."}));
+    checked += check::<CreateGuardian>(json!({
+        "relationship": "mother", "name": "Fatima Alaoui", "phone": "+212 6 61 00 00 00",
+        "address": "Derb Sidi Fateh, Rabat", "lives_with_child": true, "primary": true
+    }));
+    checked += check::<UpdateGuardian>(json!({
+        "name": "Fatima Alaoui", "phone": "0661000000", "address": "Salé"
+    }));
+    checked += check::<crate::cases::RecordCaseService>(json!({
+        "service_type": "social_emergency", "delivered_at": "2026-01-05T10:00:00Z",
+        "by_organization": "cape-rabat", "notes": "Night outreach."
+    }));
+    checked += check::<crate::cases::CreatePlacement>(json!({
+        "institution": "eps-rabat", "from": "2026-01-05", "reason": "Court order."
+    }));
+    checked += check::<crate::cases::UpdatePlacement>(json!({"to": "2026-02-05", "reason": "x"}));
+    checked += check::<crate::cases::CreateJudicialMeasure>(json!({
+        "measure_type": "hearing", "authority": "Tribunal de Rabat", "date": "2026-01-05",
+        "reference": "123/2026", "outcome": "Adjourned."
+    }));
+    checked += check::<crate::cases::UpdateJudicialMeasure>(
+        json!({"reference": "123/2026", "outcome": "Placed."}),
+    );
+    checked += check::<crate::cases::CaseTransition>(json!({
+        "to": "closed", "reason": "Back home.", "closure_reason": "reintegrated_family",
+        "outcome_note": "Goes to school."
+    }));
+    checked += check::<crate::approvals::DecideApproval>(
+        json!({"decision": "approve", "comment": "Agreed."}),
+    );
+    checked += check::<crate::approvals::SetApprovalRule>(json!({"enabled": true}));
+    checked += check::<crate::cases::CreateAssessment>(
+        json!({"instrument": "madar_risk", "version": 1, "answers": {"housing": "stable"}, "risk_level": "high", "override_justification": "Why."}),
+    );
+    checked += check::<crate::cases::ReplacePlan>(
+        json!({"objectives": [{"domain": "health_care", "description": "Soins"}]}),
+    );
+    checked += check::<crate::cases::NewPlanObjective>(
+        json!({"domain": "health_care", "description": "Soins", "actions": [{"description": "Examen"}]}),
+    );
+    checked += check::<crate::cases::NewPlanAction>(
+        json!({"description": "Examen", "responsible_organization": "health-rabat", "due_date": "2026-12-15", "status": "planned"}),
+    );
     // No bound to mirror yet: checked so that one added later is.
+    checked += check::<LinkSibling>(json!({
+        "child_id": "01a22bb8-3f27-7223-9fad-10acb7f42e8a", "relation": "half_sibling"
+    }));
     checked += check::<MergeChild>(json!({"duplicate_id": "01a22bb8-3f27-7223-9fad-10acb7f42e8a"}));
+    checked += check::<crate::cases::CreateNote>(
+        json!({"note_type": "home_visit", "occurred_at": "2026-01-05T10:00:00Z", "sensitive": true, "text": "Visite."}),
+    );
+    checked += check::<crate::cases::CreateTransfer>(
+        json!({"to_organization": "cape-sale", "territory": "441", "reason": "Déménagement."}),
+    );
+    checked += check::<crate::cases::DecideTransfer>(
+        json!({"decision": "accept", "comment": "Bienvenue."}),
+    );
     assert!(checked >= 30, "only {checked} limits were checked");
 }

@@ -1,6 +1,11 @@
 //! Approvals: what a coordinator decides before it takes effect — a closure asked by a case
 //! worker, and assessments and plans where the coordinators of a territory turned approval on
 //! (`approval_rules`, for their territory's subtree).
+pub mod decide;
+pub mod handlers;
+pub mod rules;
+pub mod store;
+
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use madar_openapi::approvals::{ApprovalKind, ApprovalStatus};
@@ -11,6 +16,16 @@ use crate::crypto::Keyring;
 use crate::db::DbConn;
 use crate::error::ApiError;
 use crate::schema::{approval_rules, approvals, cases, territories};
+use utoipa_actix_web::service_config::ServiceConfig;
+
+/// The approvals' operations: the inbox, one approval, decisions, and the rules.
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(handlers::list_approvals)
+        .service(handlers::get_approval)
+        .service(handlers::decide_approval)
+        .service(rules::list_approval_rules)
+        .service(rules::replace_approval_rule);
+}
 
 /// Whether `kind` needs a coordinator's approval for the case `case_id`: a rule on the case's
 /// territory or on one of its ancestors.

@@ -100,6 +100,11 @@ pub enum AuditAction {
     AttachmentRead,
     TransferRequest,
     TransferDecide,
+    GuardianCreate,
+    GuardianUpdate,
+    GuardianDelete,
+    SiblingLink,
+    SiblingUnlink,
 }
 
 impl AuditAction {
@@ -151,6 +156,11 @@ impl AuditAction {
             A::AttachmentRead => "attachment.read",
             A::TransferRequest => "transfer.request",
             A::TransferDecide => "transfer.decide",
+            A::GuardianCreate => "guardian.create",
+            A::GuardianUpdate => "guardian.update",
+            A::GuardianDelete => "guardian.delete",
+            A::SiblingLink => "sibling.link",
+            A::SiblingUnlink => "sibling.unlink",
         }
     }
 }
@@ -176,6 +186,8 @@ pub enum Resource {
     Note,
     Attachment,
     Transfer,
+    Guardian,
+    SiblingLink,
 }
 
 impl Resource {
@@ -199,6 +211,8 @@ impl Resource {
             Resource::Note => "note",
             Resource::Attachment => "attachment",
             Resource::Transfer => "transfer",
+            Resource::Guardian => "guardian",
+            Resource::SiblingLink => "sibling_link",
         }
     }
 }

@@ -209,6 +209,41 @@ pub fn sees_sensitive(actor: &Actor, assigned: &[String]) -> bool {
     }
 }
 
+/// Which transfers an actor sees.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TransferScope {
+    /// A coordinator: transfers into or out of this subtree (target or source territory).
+    Subtree(String),
+    /// A case worker: transfers from or to their organization.
+    Organization(String),
+    None,
+}
+
+pub fn transfer_scope(actor: &Actor) -> TransferScope {
+    match (actor.role, &actor.territory) {
+        (Role::Coordinator, Some(scope)) => TransferScope::Subtree(scope.path.clone()),
+        (Role::CaseWorker, _) => TransferScope::Organization(actor.organization_id.clone()),
+        _ => TransferScope::None,
+    }
+}
+
+/// Whether the actor decides a transfer (already within their scope) into the territory at
+/// `target_path`: only the receiving side's coordinators, whose subtree contains it. The
+/// sending coordinator sees the transfer but may not decide it (403).
+pub fn decides_transfer(actor: &Actor, target_path: &str) -> bool {
+    actor.role == Role::Coordinator
+        && actor
+            .territory
+            .as_ref()
+            .is_some_and(|t| target_path.starts_with(t.path.as_str()))
+}
+
+/// Whether the actor reads a transfer's reason and comment: coordinators, and the user who
+/// asked for it.
+pub fn sees_transfer_reason(actor: &Actor, requested_by: &str) -> bool {
+    actor.role == Role::Coordinator || actor.id == requested_by
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -50,6 +50,26 @@ pub const FOLLOWERS: &[Follower] = &[
         column: "child_id",
         key: "id",
     },
+    Follower {
+        kind: "guardian",
+        table: "child_guardians",
+        column: "child_id",
+        key: "id",
+    },
+    // A sibling link names two children: it follows either. (Undo moves back a row only where
+    // its column still names the survivor, so the two lines cannot undo each other's moves.)
+    Follower {
+        kind: "sibling_link",
+        table: "child_siblings",
+        column: "child_id",
+        key: "id",
+    },
+    Follower {
+        kind: "sibling_link",
+        table: "child_siblings",
+        column: "other_child_id",
+        key: "id",
+    },
 ];
 
 /// A child taking part in a merge, as read before the merge's transaction.

@@ -5,6 +5,8 @@ pub mod consent;
 pub mod consent_handlers;
 pub mod consent_store;
 pub mod domain;
+pub mod family;
+pub mod family_store;
 pub mod handlers;
 pub mod key_store;
 pub mod matches;

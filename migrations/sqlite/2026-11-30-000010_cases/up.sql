@@ -251,6 +251,9 @@ CREATE TABLE case_transfers (
   case_id TEXT NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
   from_org TEXT NOT NULL REFERENCES organizations(id),
   to_org TEXT NOT NULL REFERENCES organizations(id),
+  -- The case's territory when asked, and the territory it moves to on acceptance.
+  from_territory_code TEXT NOT NULL REFERENCES territories(code),
+  to_territory_code TEXT NOT NULL REFERENCES territories(code),
   -- `pending`, `accepted`, `rejected`, `cancelled`.
   status TEXT NOT NULL,
   reason_sealed TEXT NULL,
@@ -263,3 +266,5 @@ CREATE TABLE case_transfers (
 );
 CREATE INDEX case_transfers_case ON case_transfers(case_id, id);
 CREATE INDEX case_transfers_to ON case_transfers(to_org, status, id);
+-- At most one pending transfer per case.
+CREATE UNIQUE INDEX case_transfers_one_pending ON case_transfers(case_id) WHERE status = 'pending';

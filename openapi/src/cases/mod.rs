@@ -9,6 +9,25 @@ use validator::Validate;
 
 use crate::reports::{ConcernType, Sex};
 
+pub mod transitions;
+pub use transitions::*;
+pub mod assessments;
+pub use assessments::*;
+pub mod plan;
+pub use plan::*;
+pub mod services;
+pub use services::*;
+pub mod placements;
+pub use placements::*;
+pub mod judicial;
+pub use judicial::*;
+pub mod notes;
+pub use notes::*;
+pub mod attachments;
+pub use attachments::*;
+pub mod transfers;
+pub use transfers::*;
+
 /// Where a case stands on the pathway (vocabulary: case stages).
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema,

@@ -1,14 +1,25 @@
 //! The black-box suite: every test starts the real `madar` binary, once on SQLite and once on
 //! PostgreSQL.
 mod access_tests;
+mod approval_tests;
+mod assessment_tests;
+mod attachment_tests;
 mod audit_tests;
 mod auth_tests;
 mod case_tests;
 mod children_tests;
 mod consent_tests;
+mod family_tests;
 mod idempotency_tests;
+mod judicial_tests;
 mod merge_tests;
+mod note_tests;
+mod placement_tests;
+mod plan_tests;
 mod platform_tests;
 mod report_tests;
 mod screening_tests;
+mod service_tests;
 mod smoke;
+mod transfer_tests;
+mod transition_tests;

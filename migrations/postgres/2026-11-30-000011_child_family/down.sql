@@ -1,0 +1,2 @@
+DROP TABLE child_siblings;
+DROP TABLE child_guardians;
