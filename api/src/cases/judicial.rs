@@ -40,6 +40,7 @@ pub fn check_next_date(date: NaiveDate, next: Option<NaiveDate>) -> Result<(), A
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(create_judicial_measure)
         .service(list_judicial_measures)
+        .service(get_judicial_measure)
         .service(update_judicial_measure);
 }
 
@@ -118,6 +119,35 @@ pub async fn list_judicial_measures(
         .map(|m| m.response(&state.data_keys, sensitive))
         .collect::<Result<Vec<_>, _>>()?;
     Ok(HttpResponse::Ok().json(items))
+}
+
+/// One judicial measure of a case, with its ETag (audited as a read of the case).
+#[utoipa::path(
+    tag = "case records",
+    params(
+        ("id" = uuid::Uuid, Path, description = "Case id"),
+        ("measure_id" = uuid::Uuid, Path, description = "Judicial measure id"),
+    ),
+    security(("bearer" = [])),
+    responses((status = 200, description = "The measure", body = JudicialMeasureResponse), ProblemResponse)
+)]
+#[get("/cases/{id}/judicial-measures/{measure_id}")]
+pub async fn get_judicial_measure(
+    state: web::Data<AppState>,
+    actor: Actor,
+    path: web::Path<(uuid::Uuid, uuid::Uuid)>,
+) -> Result<HttpResponse, ApiError> {
+    authorize(&actor, Action::ReadCases)?;
+    let (case_id, id, scope) = (path.0.to_string(), path.1.to_string(), case_scope(&actor));
+    let read_id = case_id.clone();
+    let (case, row) = db::run(&state.pool, move |c| {
+        let case = store::find(c, &scope, &read_id)?;
+        Ok((case, judicial_store::find(c, &read_id, &id)?))
+    })
+    .await?;
+    audit_reads(&state, &actor, AuditAction::CaseRead, &[case_id.as_str()])?;
+    let body = row.response(&state.data_keys, sees_sensitive(&actor, &case.assigned))?;
+    Ok(record(StatusCode::OK, row.version, &body))
 }
 
 /// Records a measure's outcome, next date (not before its date: 422 `before_date`) or

@@ -67,7 +67,9 @@ fn cursor(after: Option<String>) -> Result<Option<(NaiveDateTime, String)>, ApiE
 
 /// The operations on a case's services.
 pub fn routes(cfg: &mut ServiceConfig) {
-    cfg.service(record_case_service).service(list_case_services);
+    cfg.service(record_case_service)
+        .service(list_case_services)
+        .service(get_case_service);
 }
 
 /// Records a service delivered on a case (tagged with its service type's pathway domain).
@@ -171,6 +173,40 @@ pub async fn list_case_services(
         .map(|s| services_store::response(&state.data_keys, s, sensitive))
         .collect::<Result<Vec<_>, _>>()?;
     Ok(HttpResponse::Ok().json(Page { items, next_cursor }))
+}
+
+/// One service of a case (audited as a read of the case).
+#[utoipa::path(
+    tag = "case records",
+    params(
+        ("id" = uuid::Uuid, Path, description = "Case id"),
+        ("service_id" = uuid::Uuid, Path, description = "Service id"),
+    ),
+    security(("bearer" = [])),
+    responses((status = 200, description = "The service", body = CaseServiceResponse), ProblemResponse)
+)]
+#[get("/cases/{id}/services/{service_id}")]
+pub async fn get_case_service(
+    state: web::Data<AppState>,
+    actor: Actor,
+    path: web::Path<(uuid::Uuid, uuid::Uuid)>,
+) -> Result<HttpResponse, ApiError> {
+    authorize(&actor, Action::ReadCases)?;
+    let (case_id, id, scope) = (path.0.to_string(), path.1.to_string(), case_scope(&actor));
+    let read_id = case_id.clone();
+    let (case, service) = db::run(&state.pool, move |c| {
+        let case = store::find(c, &scope, &read_id)?;
+        Ok((case, services_store::find(c, &read_id, &id)?))
+    })
+    .await?;
+    audit_reads(&state, &actor, AuditAction::CaseRead, &[case_id.as_str()])?;
+    let sensitive = sees_sensitive(&actor, &case.assigned);
+    let body = services_store::response(&state.data_keys, &service, sensitive)?;
+    Ok(crate::http::record(
+        actix_web::http::StatusCode::OK,
+        1,
+        &body,
+    ))
 }
 
 #[cfg(test)]

@@ -170,6 +170,40 @@ pub async fn list_placements(
     Ok(HttpResponse::Ok().json(items))
 }
 
+/// One placement of a child, with its ETag (audited as a read of the child).
+#[utoipa::path(
+    tag = "case records",
+    params(
+        ("id" = uuid::Uuid, Path, description = "Child id"),
+        ("placement_id" = uuid::Uuid, Path, description = "Placement id"),
+    ),
+    security(("bearer" = [])),
+    responses((status = 200, description = "The placement", body = PlacementResponse), ProblemResponse)
+)]
+#[get("/children/{id}/placements/{placement_id}")]
+pub async fn get_placement(
+    state: web::Data<AppState>,
+    actor: Actor,
+    path: web::Path<(uuid::Uuid, uuid::Uuid)>,
+) -> Result<HttpResponse, ApiError> {
+    authorize(&actor, Action::ReadChildren)?;
+    let (child_id, id, scope) = (path.0.to_string(), path.1.to_string(), child_scope(&actor));
+    let read_id = child_id.clone();
+    let (child, placement, assigned) = db::run(&state.pool, move |c| {
+        let child = crate::children::store::find(c, &scope, &read_id)?;
+        let placement = store::find(c, &read_id, &id)?;
+        Ok((child, placement, store::assignments(c, &read_id)?))
+    })
+    .await?;
+    let event = AuditEvent::by(&actor, AuditAction::ChildRead, state.clock.now_naive())
+        .on(Resource::Child, &child_id);
+    state.audit.record_read(event)?;
+    let sensitive = sees_reason(&actor, placement.0.case_id.as_deref(), &assigned);
+    let today = state.clock.now().date_naive();
+    let body = store::response(&state.data_keys, &placement, &child.row, sensitive, today)?;
+    Ok(record(StatusCode::OK, placement.0.version, &body))
+}
+
 /// Ends a placement (`to`: the day the child left; not before `from` nor after today, without
 /// overlapping another placement: 409 `placement_open`) or corrects its reason; needs the
 /// placement's ETag in `If-Match` (428 without, 412 when stale).

@@ -16,5 +16,6 @@ use utoipa_actix_web::service_config::ServiceConfig;
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(handlers::list_placements)
         .service(handlers::create_placement)
+        .service(handlers::get_placement)
         .service(handlers::update_placement);
 }

@@ -156,4 +156,38 @@ backend_tests! {
         json_of(app.get(&case.path, Some(&worker)), 200);
         json_of(app.get(&format!("/api/v1/children/{}", case.child_id), Some(&worker)), 200);
     }
+
+    fn every_record_written_on_a_case_is_readable_at_its_location(backend) {
+        let app = TestApp::spawn(backend);
+        let coordinator = app.token(COORDINATOR);
+        let case = open_case(&app, &coordinator, "Mohamed");
+        let institution = centre(&app, "home-rabat", "social_care_institution", "421");
+        let now = chrono::Utc::now();
+        let today = now.date_naive().to_string();
+        let writes = [
+            (format!("{}/services", case.path), json!({
+                "service_type": "social_emergency", "delivered_at": (now - chrono::Duration::hours(2)).to_rfc3339(),
+                "by_organization": "cape-rabat", "notes": "Night shelter."
+            })),
+            (format!("{}/judicial-measures", case.path), json!({
+                "measure_type": "prosecutor_notified", "authority": "Parquet de Rabat", "date": today
+            })),
+            (format!("{}/notes", case.path), json!({
+                "note_type": "home_visit", "occurred_at": (now - chrono::Duration::hours(1)).to_rfc3339(),
+                "sensitive": false, "text": "Visite au domicile."
+            })),
+            (format!("/api/v1/children/{}/placements", case.child_id), json!({
+                "institution": institution, "case_id": case.id, "from": today
+            })),
+        ];
+        for (path, body) in writes {
+            let res = app.post(&path, Some(&coordinator), &body);
+            let location = res.headers().get("location").and_then(|v| v.to_str().ok()).map(str::to_string);
+            let created = json_of(res, 201);
+            let location = location.unwrap_or_else(|| panic!("no Location for {path}"));
+            assert!(location.starts_with(&path), "{location}");
+            let read = json_of(app.get(&location, Some(&coordinator)), 200);
+            assert_eq!(read, created, "{location}");
+        }
+    }
 }
