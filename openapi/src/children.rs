@@ -121,7 +121,9 @@ impl CreateChild {
     }
 }
 
-/// Changes to a child record: the fields sent replace the stored ones; the others stay.
+/// Changes to a child record: the fields sent replace the stored ones; the others stay. An
+/// optional text field sent as `null` is cleared (a child keeps at least one name: 422
+/// `name_required` on `names` otherwise).
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateChild {
@@ -130,25 +132,49 @@ pub struct UpdateChild {
         custom(function = "crate::validate::safe_line")
     )]
     #[schema(min_length = 1, max_length = 100)]
-    pub given_name_ar: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "crate::validate::nullable",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(nullable)]
+    pub given_name_ar: Option<Option<String>>,
     #[validate(
         length(min = 1, max = 100),
         custom(function = "crate::validate::safe_line")
     )]
     #[schema(min_length = 1, max_length = 100)]
-    pub family_name_ar: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "crate::validate::nullable",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(nullable)]
+    pub family_name_ar: Option<Option<String>>,
     #[validate(
         length(min = 1, max = 100),
         custom(function = "crate::validate::safe_line")
     )]
     #[schema(min_length = 1, max_length = 100)]
-    pub given_name_latin: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "crate::validate::nullable",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(nullable)]
+    pub given_name_latin: Option<Option<String>>,
     #[validate(
         length(min = 1, max = 100),
         custom(function = "crate::validate::safe_line")
     )]
     #[schema(min_length = 1, max_length = 100)]
-    pub family_name_latin: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "crate::validate::nullable",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(nullable)]
+    pub family_name_latin: Option<Option<String>>,
     #[validate(length(max = 10), custom(function = "valid_aliases"))]
     #[schema(max_items = 10)]
     pub aliases: Option<Vec<String>>,
@@ -159,7 +185,13 @@ pub struct UpdateChild {
     pub estimated_birth_year: Option<i32>,
     #[validate(length(max = 2), custom(function = "country_code"))]
     #[schema(max_length = 2, pattern = "^[A-Za-z]{2}$")]
-    pub nationality: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "crate::validate::nullable",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(nullable)]
+    pub nationality: Option<Option<String>>,
     pub civil_status: Option<CivilStatus>,
     #[validate(length(min = 1, max = 16), custom(function = "crate::validate::code"))]
     #[schema(min_length = 1, max_length = 16)]
@@ -170,13 +202,25 @@ pub struct UpdateChild {
         custom(function = "crate::validate::free_text")
     )]
     #[schema(min_length = 1, max_length = 5000)]
-    pub family_situation: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "crate::validate::nullable",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(nullable)]
+    pub family_situation: Option<Option<String>>,
     #[validate(
         length(min = 1, max = 5000),
         custom(function = "crate::validate::free_text")
     )]
     #[schema(min_length = 1, max_length = 5000)]
-    pub schooling: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "crate::validate::nullable",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(nullable)]
+    pub schooling: Option<Option<String>>,
 }
 
 /// A child record as those in whose scope it lies see it.

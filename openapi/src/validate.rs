@@ -13,6 +13,16 @@ fn is_forbidden(c: char, allow_newlines: bool) -> bool {
         || ('\u{2066}'..='\u{2069}').contains(&c)
 }
 
+/// Reads a field that may be absent (`None`: unchanged), `null` (`Some(None)`: cleared) or a
+/// value (`Some(Some(v))`); use with `#[serde(default, deserialize_with = "…")]`.
+pub fn nullable<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+{
+    serde::Deserialize::deserialize(deserializer).map(Some)
+}
+
 /// A one-line text: no control or bidi-override characters, not blank.
 pub fn safe_line(value: &str) -> Result<(), ValidationError> {
     if value.chars().any(|c| is_forbidden(c, false)) {

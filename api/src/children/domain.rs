@@ -31,7 +31,8 @@ impl ChildRecord {
         Ok(ChildRecord(child))
     }
 
-    /// The record with `changes` applied (fields sent replace the stored ones), checked again.
+    /// The record with `changes` applied (fields sent replace the stored ones, `null` clears an
+    /// optional one), checked again.
     pub fn changed(
         &self,
         changes: UpdateChild,
@@ -39,10 +40,10 @@ impl ChildRecord {
     ) -> Result<ChildRecord, ApiError> {
         let c = self.0.clone();
         let merged = CreateChild {
-            given_name_ar: changes.given_name_ar.or(c.given_name_ar),
-            family_name_ar: changes.family_name_ar.or(c.family_name_ar),
-            given_name_latin: changes.given_name_latin.or(c.given_name_latin),
-            family_name_latin: changes.family_name_latin.or(c.family_name_latin),
+            given_name_ar: changes.given_name_ar.unwrap_or(c.given_name_ar),
+            family_name_ar: changes.family_name_ar.unwrap_or(c.family_name_ar),
+            given_name_latin: changes.given_name_latin.unwrap_or(c.given_name_latin),
+            family_name_latin: changes.family_name_latin.unwrap_or(c.family_name_latin),
             aliases: changes.aliases.unwrap_or(c.aliases),
             sex: changes.sex.unwrap_or(c.sex),
             // A new date of birth or estimate replaces the other, which may no longer agree.
@@ -54,12 +55,12 @@ impl ChildRecord {
                 (Some(_), None) => None,
                 (_, year) => year.or(c.estimated_birth_year),
             },
-            nationality: changes.nationality.or(c.nationality),
+            nationality: changes.nationality.unwrap_or(c.nationality),
             civil_status: changes.civil_status.unwrap_or(c.civil_status),
             territory: changes.territory.unwrap_or(c.territory),
             situation: changes.situation.unwrap_or(c.situation),
-            family_situation: changes.family_situation.or(c.family_situation),
-            schooling: changes.schooling.or(c.schooling),
+            family_situation: changes.family_situation.unwrap_or(c.family_situation),
+            schooling: changes.schooling.unwrap_or(c.schooling),
         };
         ChildRecord::checked(merged, now)
     }
@@ -288,13 +289,30 @@ mod tests {
         let record = ChildRecord::checked(child(serde_json::json!({})), now()).unwrap();
         let changes = UpdateChild {
             date_of_birth: "2015-02-01".parse().ok(),
-            nationality: Some("ma".into()),
+            nationality: Some(Some("ma".into())),
             ..UpdateChild::default()
         };
         let changed = record.changed(changes, now()).unwrap();
         assert_eq!(changed.get().estimated_birth_year, None);
         assert_eq!(changed.get().nationality.as_deref(), Some("MA"));
         assert_eq!(changed.get().given_name_ar.as_deref(), Some("محمد"));
+    }
+
+    #[test]
+    fn null_clears_an_optional_field_but_a_child_keeps_a_name() {
+        let record = ChildRecord::checked(child(serde_json::json!({})), now()).unwrap();
+        let clear: UpdateChild =
+            serde_json::from_value(serde_json::json!({"given_name_ar": null})).unwrap();
+        assert_eq!(clear.given_name_ar, Some(None));
+        assert_eq!(clear.family_name_ar, None);
+        let changed = record.changed(clear, now()).unwrap();
+        assert_eq!(changed.get().given_name_ar, None);
+        let every_name: UpdateChild = serde_json::from_value(serde_json::json!({
+            "given_name_ar": null, "family_name_ar": null,
+            "given_name_latin": null, "family_name_latin": null
+        }))
+        .unwrap();
+        assert!(record.changed(every_name, now()).is_err());
     }
 
     #[test]

@@ -98,6 +98,25 @@ fn matches(app: &TestApp, token: &str, query: &str) -> Vec<Value> {
 }
 
 backend_tests! {
+    fn a_patch_with_null_clears_an_optional_field_but_not_the_last_name(backend) {
+        let app = TestApp::spawn(backend);
+        let token = app.token(CASE_WORKER);
+        let res = app.post(CHILDREN, Some(&token), &mohamed());
+        let tag = etag(&res);
+        let id = json_of(res, 201)["id"].as_str().expect("id").to_string();
+        let path = format!("{CHILDREN}/{id}");
+        let res = app.patch(&path, Some(&token), &tag, &json!({"given_name_ar": null, "schooling": "CE6"}));
+        let tag = etag(&res);
+        let child = json_of(res, 200);
+        assert_eq!(child["given_name_ar"], Value::Null);
+        assert_eq!(child["schooling"], "CE6");
+        let res = app.patch(&path, Some(&token), &tag, &json!({"schooling": null}));
+        let tag = etag(&res);
+        assert_eq!(json_of(res, 200)["schooling"], Value::Null);
+        let nameless = json!({"given_name_ar": null, "family_name_ar": null, "given_name_latin": null, "family_name_latin": null});
+        assert_problem(app.patch(&path, Some(&token), &tag, &nameless), 422, "validation_failed");
+    }
+
     fn a_case_worker_creates_reads_and_changes_a_child(backend) {
         let app = TestApp::spawn(backend);
         let worker = app.token(CASE_WORKER);
