@@ -164,6 +164,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     case_transfers,
     child_guardians,
     child_siblings,
+    services,
+    service_territories,
+    service_concerns,
+    service_locations,
 );
 
 diesel::table! {
@@ -649,3 +653,65 @@ diesel::table! {
 }
 
 diesel::joinable!(child_guardians -> children (child_id));
+
+diesel::table! {
+    services (id) {
+        id -> Text,
+        service_type -> Text,
+        domain -> Text,
+        provider_org -> Text,
+        name -> Text,
+        name_ar -> Nullable<Text>,
+        name_fr -> Nullable<Text>,
+        description -> Nullable<Text>,
+        min_age -> Nullable<Integer>,
+        max_age -> Nullable<Integer>,
+        sexes -> Text,
+        concerns -> Text,
+        languages -> Text,
+        capacity -> Nullable<Integer>,
+        places_available -> Nullable<Integer>,
+        capacity_updated_at -> Nullable<Timestamp>,
+        confidential -> Bool,
+        active -> Bool,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    service_territories (service_id, territory_code) {
+        service_id -> Text,
+        territory_code -> Text,
+    }
+}
+
+diesel::table! {
+    service_concerns (service_id, concern_code) {
+        service_id -> Text,
+        concern_code -> Text,
+    }
+}
+
+diesel::table! {
+    service_locations (id) {
+        id -> Text,
+        service_id -> Text,
+        position -> Integer,
+        name -> Nullable<Text>,
+        address -> Text,
+        city -> Nullable<Text>,
+        territory_code -> Nullable<Text>,
+        phone -> Nullable<Text>,
+        opening_hours -> Nullable<Text>,
+        latitude -> Nullable<Double>,
+        longitude -> Nullable<Double>,
+    }
+}
+
+diesel::joinable!(services -> organizations (provider_org));
+diesel::joinable!(service_territories -> services (service_id));
+diesel::joinable!(service_territories -> territories (territory_code));
+diesel::joinable!(service_concerns -> services (service_id));
+diesel::joinable!(service_locations -> services (service_id));
