@@ -257,6 +257,22 @@ backend_tests! {
         assert_eq!(json_of(app.get(CHILDREN, Some(&worker)), 200)["items"].as_array().expect("items").len(), 2);
     }
 
+    fn a_child_named_twice_in_one_report_is_a_likely_duplicate_of_itself(backend) {
+        let app = TestApp::spawn(backend);
+        let worker = app.token(CASE_WORKER);
+        // The same boy, once in Latin and once in Arabic script: creating both in one screening
+        // matches the second against the first, created moments before in the same transaction.
+        let arabic = json!({
+            "given_name_ar": "محمد", "family_name_ar": "الإدريسي", "sex": "male",
+            "estimated_birth_year": birth_year(), "territory": "421", "situation": []
+        });
+        let id = file(&app, &app.token(HOTLINE), &report_of(vec![reported("Mohamed", "El Idrissi", "421"), arabic]));
+        let refused = assert_problem(screen(&app, &worker, &id, &create_all(2)), 409, "likely_duplicate");
+        assert!(refused["detail"].as_str().unwrap_or_default().contains("children[1]"), "{refused}");
+        assert_eq!(status_of(&app, &worker, &id), "received");
+        assert_eq!(json_of(app.get(CHILDREN, Some(&worker)), 200)["items"], json!([]));
+    }
+
     fn a_likely_match_outside_scope_is_announced_with_its_owner_only(backend) {
         let app = TestApp::spawn(backend);
         let sale = sale_case_worker(&app);
