@@ -9,7 +9,7 @@ MADAR_RELEASE := target/release/madar
 MADAR_DEBUG := target/debug/madar
 DEBIAN_PACKAGES := libpq-dev libsqlite3-dev pkg-config sqlite3
 
-.PHONY: run test setup client server openapi check-contract lint fmt clean-test-dbs
+.PHONY: run test setup client server openapi check-contract lint fmt clean-test-dbs bench bench-quick bench-smoke
 
 ## Install system packages and Rust targets the build needs (skipped when present).
 setup:
@@ -41,6 +41,7 @@ test: setup client check-contract lint
 	$(CARGO) build -p madar-api
 	$(CARGO) nextest run --no-fail-fast
 	CARGO_TARGET_DIR=target/client $(CARGO) test -p madar-client --lib
+	$(MAKE) --no-print-directory bench-smoke
 
 ## The contract crate builds for WASM and pulls neither diesel nor actix.
 check-contract:
@@ -66,3 +67,16 @@ fmt:
 clean-test-dbs:
 	psql -h 127.0.0.1 -U postgres -Atc "select datname from pg_database where datname like 'madar_t_%' or datname like 'madar_tpl_%'" \
 	  | xargs -r -I{} psql -h 127.0.0.1 -U postgres -qc 'DROP DATABASE IF EXISTS "{}" WITH (FORCE)'
+
+## The benchmark (bench/README.md): release build, 1,000,000 children on PostgreSQL and SQLite
+## (generated once, then reused), every scenario, the machine's ceilings; writes bench/results/.
+bench: setup
+	scripts/bench.sh full
+
+## The same on 50,000 children, in a few minutes.
+bench-quick: setup
+	scripts/bench.sh quick
+
+## A tiny dataset, each scenario for a second on both backends, failing on any error (CI).
+bench-smoke:
+	scripts/bench.sh smoke

@@ -24,6 +24,9 @@ use utoipa::{Modify, OpenApi};
         (name = "cases", description = "Protection cases: work lists, stages, timeline"),
         (name = "case records", description = "What is recorded on a case: assessments, plan, services, placements, judicial measures, notes, attachments"),
         (name = "approvals", description = "Approvals and transfers coordinators decide"),
+        (name = "referrals", description = "Referrals of children to the organizations that provide services, their inboxes and snapshots"),
+        (name = "services", description = "The service directory: who provides what, where and for whom; capacity"),
+        (name = "hsds", description = "The service directory as Open Referral HSDS 3.1 (Madar profile)"),
         (name = "audit", description = "The audit log (auditors)"),
         (name = "operations", description = "Health checks"),
     )

@@ -72,7 +72,9 @@ fn api_routes(cfg: &mut ServiceConfig) {
         .service(children::family::create_sibling)
         .service(children::family::delete_sibling)
         .configure(cases::routes)
-        .configure(crate::placements::routes);
+        .configure(crate::services::routes)
+        .configure(crate::placements::routes)
+        .configure(crate::referrals::routes);
 }
 
 /// Everything the OpenAPI document describes: `/api/v1` and the health checks.
@@ -130,6 +132,7 @@ pub async fn serve(state: AppState) -> anyhow::Result<()> {
     let metrics = metrics(pool_in_use.clone())?;
     let settings = state.settings.clone();
     let (pool, clock) = (state.pool.clone(), state.clock.clone());
+    let keys = state.data_keys.clone();
     let state = web::Data::new(state);
     let bind = settings.bind.clone();
     let backend = crate::db::Backend::of(&settings.database_url).name();
@@ -193,6 +196,7 @@ pub async fn serve(state: AppState) -> anyhow::Result<()> {
         tracing::info!(address = %address, database = backend, "madar listening on http://{address}");
     }
     crate::idempotency::spawn_purger(pool.clone(), clock.clone());
+    crate::referrals::expiry::spawn(pool.clone(), clock.clone(), keys);
     server.run().await?;
     tracing::info!("madar stopped");
     Ok(())

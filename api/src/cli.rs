@@ -53,6 +53,25 @@ pub enum Command {
     /// The audit log.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Generate a national dataset (children, reports, cases, audit) for the benchmark, then
+    /// rebuild what is derived. Loads the demo first when absent.
+    Generate {
+        /// How many children.
+        #[arg(long, default_value_t = 1_000_000)]
+        children: u64,
+        /// The random generator's seed: the same seed gives the same dataset (on the same day).
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Over how many years, up to today.
+        #[arg(long, default_value_t = 10)]
+        years: u32,
+        /// Children per transaction.
+        #[arg(long, default_value_t = 10_000)]
+        batch: u64,
+    },
+    /// Rebuild everything derived from the records: the children's matching keys and the audit
+    /// chain's seal.
+    RebuildDerived,
     /// Load demo data.
     Seed {
         /// The demo organizations in the 8 pilot provinces and one user per role.
@@ -254,6 +273,22 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Audit(AuditCommand::Verify) => verify_audit(&settings, &mut conn),
         Command::Seed { demo: _ } => seed::demo(&mut conn, now),
+        Command::Generate {
+            children,
+            seed,
+            years,
+            batch,
+        } => crate::generate::run(
+            &settings,
+            &mut conn,
+            &crate::generate::Options {
+                children,
+                seed,
+                years,
+                batch,
+            },
+        ),
+        Command::RebuildDerived => crate::generate::derived::rebuild(&settings, &mut conn),
     }
 }
 

@@ -168,6 +168,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     service_territories,
     service_concerns,
     service_locations,
+    referrals,
 );
 
 diesel::table! {
@@ -715,3 +716,40 @@ diesel::joinable!(service_territories -> services (service_id));
 diesel::joinable!(service_territories -> territories (territory_code));
 diesel::joinable!(service_concerns -> services (service_id));
 diesel::joinable!(service_locations -> services (service_id));
+
+diesel::table! {
+    referrals (id) {
+        id -> Text,
+        case_id -> Text,
+        child_id -> Text,
+        from_org -> Text,
+        to_org -> Text,
+        service_id -> Nullable<Text>,
+        service_type -> Text,
+        domain -> Text,
+        status -> Text,
+        urgency -> Text,
+        reason_sealed -> Text,
+        due_by -> Timestamp,
+        respond_by -> Timestamp,
+        consent_id -> Nullable<Text>,
+        field_groups -> Text,
+        snapshot_sealed -> Text,
+        plan_action_id -> Nullable<Text>,
+        override_reason_sealed -> Nullable<Text>,
+        decline_reason_sealed -> Nullable<Text>,
+        outcome -> Nullable<Text>,
+        feedback_sealed -> Nullable<Text>,
+        cancel_reason_sealed -> Nullable<Text>,
+        sent_by_id -> Text,
+        sent_at -> Timestamp,
+        answered_at -> Nullable<Timestamp>,
+        started_at -> Nullable<Timestamp>,
+        closed_at -> Nullable<Timestamp>,
+        updated_by_id -> Nullable<Text>,
+        version -> Integer,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(referrals -> cases (case_id));

@@ -220,6 +220,7 @@ pub fn demo(conn: &mut DbConn, now: NaiveDateTime) -> anyhow::Result<()> {
             };
             people::store::create(c, user, now)?;
         }
+        crate::services::demo::load(c, now)?;
         Ok::<_, crate::error::ApiError>(())
     })
     .map_err(|e| anyhow::anyhow!("loading the demo failed: {e}"))?;

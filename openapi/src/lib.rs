@@ -14,11 +14,14 @@ pub mod clients;
 pub mod common;
 pub mod consents;
 pub mod family;
+pub mod hsds;
 pub mod organizations;
 pub mod pathway;
 pub mod problem;
 pub mod reference;
+pub mod referrals;
 pub mod reports;
+pub mod services;
 pub mod users;
 pub mod validate;
 

@@ -212,6 +212,21 @@ fn validator_limits_agree_with_the_schema() {
     checked += check::<UpdateGuardian>(json!({
         "name": "Fatima Alaoui", "phone": "0661000000", "address": "Salé"
     }));
+    checked += check::<crate::services::CreateService>(json!({
+        "type": "legal_aid", "provider": "ngo-rabat", "name": "Aide juridique", "name_ar": "مساعدة",
+        "name_fr": "Aide", "description": "Conseil.", "min_age": 0, "max_age": 18, "sexes": ["female"],
+        "concerns": ["neglect"], "languages": ["ar"], "capacity": 5, "places_available": 2,
+        "territories": ["421"], "locations": [{"address": "Agdal", "phone": "0537000000"}]
+    }));
+    checked += check::<crate::services::UpdateService>(json!({
+        "name": "Aide", "languages": ["fr"], "territories": ["421"], "sexes": ["male"], "concerns": ["neglect"],
+        "locations": [{"address": "Agdal"}]
+    }));
+    checked += check::<crate::services::ServiceLocationInput>(json!({
+        "name": "Accueil", "address": "Agdal", "city": "Rabat", "territory": "421",
+        "phone": "0537000000", "opening_hours": "8h-16h", "latitude": 34.0, "longitude": -6.8
+    }));
+    checked += check::<crate::services::ServiceCapacity>(json!({"places_available": 3}));
     checked += check::<crate::cases::RecordCaseService>(json!({
         "service_type": "social_emergency", "delivered_at": "2026-01-05T10:00:00Z",
         "by_organization": "cape-rabat", "notes": "Night outreach."
@@ -247,6 +262,20 @@ fn validator_limits_agree_with_the_schema() {
     checked += check::<crate::cases::NewPlanAction>(
         json!({"description": "Examen", "responsible_organization": "health-rabat", "due_date": "2026-12-15", "status": "planned"}),
     );
+    checked += check::<crate::referrals::CreateReferral>(json!({
+        "organization": "ngo-rabat", "service_type": "psychological_support",
+        "reason": "Suivi psychologique.", "urgency": "high", "due_by": "2027-01-05T10:00:00Z",
+        "field_groups": ["identity", "contact"], "override_reason": "Urgence, mère injoignable."
+    }));
+    checked += check::<crate::referrals::DeclineReferral>(json!({"reason": "Complet."}));
+    checked += check::<crate::referrals::CompleteReferral>(json!({
+        "outcome": "achieved", "feedback": "Six séances."
+    }));
+    checked += check::<crate::referrals::CancelReferral>(json!({"reason": "Déménagé."}));
+    checked += check::<crate::cases::UpdateCase>(json!({
+        "assigned_to": ["01a22bb8-3f27-7223-9fad-10acb7f42e8a"], "concerns": ["neglect"],
+        "urgency": "high"
+    }));
     // No bound to mirror yet: checked so that one added later is.
     checked += check::<LinkSibling>(json!({
         "child_id": "01a22bb8-3f27-7223-9fad-10acb7f42e8a", "relation": "half_sibling"

@@ -105,6 +105,22 @@ pub enum AuditAction {
     GuardianDelete,
     SiblingLink,
     SiblingUnlink,
+    ReferralSend,
+    /// A coordinator sent a referral without a covering consent (with a written reason).
+    ReferralOverride,
+    ReferralAccept,
+    ReferralDecline,
+    ReferralStart,
+    ReferralComplete,
+    ReferralCancel,
+    /// A referral unanswered by its deadline expired (a system event).
+    ReferralExpire,
+    /// A referral with its snapshot of a child's data was read.
+    ReferralRead,
+    ServiceCreate,
+    ServiceUpdate,
+    /// A provider updated a service's free places.
+    ServiceCapacityUpdate,
 }
 
 impl AuditAction {
@@ -161,6 +177,18 @@ impl AuditAction {
             A::GuardianDelete => "guardian.delete",
             A::SiblingLink => "sibling.link",
             A::SiblingUnlink => "sibling.unlink",
+            A::ReferralSend => "referral.send",
+            A::ReferralOverride => "referral.override",
+            A::ReferralAccept => "referral.accept",
+            A::ReferralDecline => "referral.decline",
+            A::ReferralStart => "referral.start",
+            A::ReferralComplete => "referral.complete",
+            A::ReferralCancel => "referral.cancel",
+            A::ReferralExpire => "referral.expire",
+            A::ReferralRead => "referral.read",
+            A::ServiceCreate => "service.create",
+            A::ServiceUpdate => "service.update",
+            A::ServiceCapacityUpdate => "service.capacity_update",
         }
     }
 }
@@ -188,6 +216,8 @@ pub enum Resource {
     Transfer,
     Guardian,
     SiblingLink,
+    Referral,
+    Service,
 }
 
 impl Resource {
@@ -213,6 +243,8 @@ impl Resource {
             Resource::Transfer => "transfer",
             Resource::Guardian => "guardian",
             Resource::SiblingLink => "sibling_link",
+            Resource::Referral => "referral",
+            Resource::Service => "service",
         }
     }
 }

@@ -11,6 +11,9 @@ use crate::error::ApiError;
 pub enum Action {
     /// Read one's own profile and set one's language.
     ReadSelf,
+    /// List and read referrals and their snapshots, and answer those addressed to one's
+    /// organization (the referral scope decides which).
+    ReadReferrals,
     /// List and read organizations (to pick a referral target).
     ListOrganizations,
     ManageOrganizations,
@@ -43,6 +46,13 @@ pub enum Action {
     /// Decide approvals and incoming transfers, turn approvals on for a territory
     /// (coordinators).
     DecideApprovals,
+    /// Search and read the service directory and its HSDS publication (everyone).
+    ReadServices,
+    /// Create and change services (admins; coordinators within their subtree:
+    /// `manages_service_in`).
+    ManageServices,
+    /// Update a service's free places (its provider's people: `provides`).
+    UpdateServiceCapacity,
 }
 
 /// Whether `actor`'s role may ever do `action`; scope is decided by the filters below.
@@ -50,7 +60,11 @@ pub fn authorize(actor: &Actor, action: Action) -> Result<(), ApiError> {
     use Action as A;
     use Role as R;
     let allowed = match action {
-        A::ReadSelf | A::ListOrganizations => true,
+        A::ReadSelf | A::ListOrganizations | A::ReadServices => true,
+        A::ManageServices => matches!(actor.role, R::Admin | R::Coordinator),
+        A::UpdateServiceCapacity => {
+            matches!(actor.role, R::Partner | R::Coordinator | R::CaseWorker)
+        }
         A::ManageOrganizations | A::ManageUsers | A::ManageClients | A::ManageReference => {
             actor.role == R::Admin
         }
@@ -59,6 +73,7 @@ pub fn authorize(actor: &Actor, action: Action) -> Result<(), ApiError> {
             actor.role == R::Coordinator
         }
         A::ReadAudit => actor.role == R::Auditor,
+        A::ReadReferrals => matches!(actor.role, R::Coordinator | R::CaseWorker | R::Partner),
         A::CreateReport | A::ReadReports => {
             matches!(
                 actor.role,
@@ -244,6 +259,76 @@ pub fn sees_transfer_reason(actor: &Actor, requested_by: &str) -> bool {
     actor.role == Role::Coordinator || actor.id == requested_by
 }
 
+/// Whether the actor may create or change a service serving the territories at `paths`: admins
+/// anywhere, coordinators when every territory lies within their subtree.
+pub fn manages_service_in(actor: &Actor, paths: &[String]) -> bool {
+    match (actor.role, &actor.territory) {
+        (Role::Admin, _) => true,
+        (Role::Coordinator, Some(scope)) => {
+            paths.iter().all(|p| p.starts_with(scope.path.as_str()))
+        }
+        _ => false,
+    }
+}
+
+/// Whether the actor speaks for the organization providing a service (`provider`: its id).
+pub fn provides(actor: &Actor, provider: &str) -> bool {
+    actor.organization_id == provider
+}
+
+/// Whether the actor sees a confidential service's locations (shelters): case workers and
+/// coordinators.
+pub fn sees_confidential_locations(actor: &Actor) -> bool {
+    matches!(actor.role, Role::CaseWorker | Role::Coordinator)
+}
+
+/// Which referrals an actor sees: those addressed to their organization, and on the sending
+/// side those of the cases they see.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReferralScope {
+    /// A coordinator: referrals of cases in this subtree (a path prefix), and those addressed
+    /// to their organization.
+    Subtree {
+        path: String,
+        organization: String,
+    },
+    /// A case worker: referrals sent from or addressed to their organization.
+    Organization(String),
+    /// A partner (user or API client): referrals addressed to their organization only.
+    AddressedTo(String),
+    None,
+}
+
+pub fn referral_scope(actor: &Actor) -> ReferralScope {
+    let org = actor.organization_id.clone();
+    match (actor.role, &actor.territory) {
+        (Role::Coordinator, Some(scope)) => ReferralScope::Subtree {
+            path: scope.path.clone(),
+            organization: org,
+        },
+        (Role::CaseWorker, _) => ReferralScope::Organization(org),
+        (Role::Partner, _) => ReferralScope::AddressedTo(org),
+        _ => ReferralScope::None,
+    }
+}
+
+/// Whether the actor is on a referral's sending side (sees its case's identifiers and the
+/// override reason, may cancel it): a coordinator whose subtree holds the case (`case_path`),
+/// a case worker of the sending organization.
+pub fn sends_referral(actor: &Actor, from_org: &str, case_path: &str) -> bool {
+    match (actor.role, &actor.territory) {
+        (Role::Coordinator, Some(t)) => case_path.starts_with(t.path.as_str()),
+        (Role::CaseWorker, _) => actor.organization_id == from_org,
+        _ => false,
+    }
+}
+
+/// Whether the actor answers a referral (accepts, declines, starts, completes it): anyone of
+/// the receiving organization who reads referrals.
+pub fn receives_referral(actor: &Actor, to_org: &str) -> bool {
+    authorize(actor, Action::ReadReferrals).is_ok() && actor.organization_id == to_org
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -283,6 +368,28 @@ mod tests {
             assert!(authorize(&actor(role), Action::ListOrganizations).is_ok());
             assert!(authorize(&actor(role), Action::ReadSelf).is_ok());
         }
+    }
+
+    #[test]
+    fn the_directory_is_read_by_all_edited_by_admins_and_coordinators_in_their_territory() {
+        for role in Role::ALL {
+            assert!(authorize(&actor(role), Action::ReadServices).is_ok());
+            assert_eq!(
+                authorize(&actor(role), Action::ManageServices).is_ok(),
+                matches!(role, Role::Admin | Role::Coordinator),
+                "{role:?}"
+            );
+            assert_eq!(
+                sees_confidential_locations(&actor(role)),
+                matches!(role, Role::CaseWorker | Role::Coordinator),
+                "{role:?}"
+            );
+        }
+        let coordinator = actor(Role::Coordinator);
+        assert!(manages_service_in(&coordinator, &["MA/MA-04/421/".into()]));
+        assert!(!manages_service_in(&coordinator, &["MA/MA-04/".into()]));
+        assert!(manages_service_in(&actor(Role::Admin), &["MA/".into()]));
+        assert!(provides(&actor(Role::Partner), "o") && !provides(&actor(Role::Partner), "p"));
     }
 
     #[test]

@@ -51,7 +51,7 @@ fn load(query: Scoped, conn: &mut DbConn) -> Result<Vec<Case>, ApiError> {
         .load(conn)?;
     let ids: Vec<String> = rows.iter().map(|(r, _, _)| r.id.clone()).collect();
     let child_ids: Vec<String> = rows.iter().map(|(r, _, _)| r.child_id.clone()).collect();
-    let mut children: HashMap<String, ChildSummaryRow> = children::table
+    let children: HashMap<String, ChildSummaryRow> = children::table
         .filter(children::id.eq_any(child_ids))
         .select(ChildSummaryRow::as_select())
         .load::<ChildSummaryRow>(conn)?
@@ -80,8 +80,10 @@ fn load(query: Scoped, conn: &mut DbConn) -> Result<Vec<Case>, ApiError> {
     );
     rows.into_iter()
         .map(|(row, organization, territory_path)| {
+            // `get`, not `remove`: a page may hold several cases of one child.
             let child = children
-                .remove(&row.child_id)
+                .get(&row.child_id)
+                .cloned()
                 .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("case without its child")))?;
             let codes = concerns.remove(&row.id).unwrap_or_default();
             let concerns = codes

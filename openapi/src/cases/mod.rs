@@ -163,6 +163,17 @@ pub enum CaseEventKind {
     ApprovalDecided,
     TransferRequested,
     TransferDecided,
+    /// A referral was sent (`subject_id`: the referral; `detail.to`, `detail.service_type`,
+    /// `detail.consent_overridden`); the next six follow its status changes.
+    ReferralSent,
+    ReferralAccepted,
+    ReferralDeclined,
+    ReferralStarted,
+    /// (`detail.outcome`; `detail.plan_action_done` when it carried out a plan action).
+    ReferralCompleted,
+    ReferralCancelled,
+    /// Unanswered by its deadline (the actor is the nil UUID: the system).
+    ReferralExpired,
 }
 
 /// One event of a case's timeline.

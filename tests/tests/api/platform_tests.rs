@@ -1082,6 +1082,7 @@ fn the_openapi_document_is_3_1_with_verb_resource_ids_problem_defaults_and_no_ho
         "withdraw",
         "undo",
         "decide",
+        "start",
     ];
     let mut ids = BTreeSet::new();
     let ops = operations(&doc);
