@@ -1,12 +1,12 @@
 //! The HSDS 3.1 publication: every endpoint's responses validate against the Open Referral
-//! JSON Schemas (`../shared/data/hsds-3.1/`: the compiled, self-contained ones for services
+//! JSON Schemas (copied into `tests/data/hsds-3.1/`: the compiled, self-contained ones for services
 //! and organizations, the OpenAPI document's `Page` and `/` schemas); HSDS paging; the Madar
 //! profile's Arabic and French names; confidential locations redacted.
 use madar_tests::cases::*;
 use madar_tests::*;
 
 fn hsds_dir() -> std::path::PathBuf {
-    workspace().join("../shared/data/hsds-3.1")
+    workspace().join("tests/data/hsds-3.1")
 }
 
 fn load(path: &str) -> Value {
