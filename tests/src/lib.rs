@@ -116,6 +116,15 @@ pub fn madar(args: &[&str], env: &[(&str, String)], stdin: Option<&str>) -> (boo
     )
 }
 
+/// A key of this checkout, so suites of several checkouts (worktrees, a CI clone) sharing one
+/// PostgreSQL server never drop each other's templates.
+fn checkout_key() -> String {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    workspace().hash(&mut hasher);
+    format!("{:08x}", hasher.finish() as u32)
+}
+
 /// A key that changes whenever the binary does, so templates follow migrations and seeds.
 fn build_key() -> String {
     let meta = std::fs::metadata(binary()).expect("binary metadata");
@@ -125,7 +134,8 @@ fn build_key() -> String {
         .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
         .unwrap_or_default();
     format!(
-        "{:x}{:x}",
+        "{}_{:x}{:x}",
+        checkout_key(),
         modified.as_nanos() % 0xffff_ffff_ffff,
         meta.len()
     )
@@ -190,7 +200,7 @@ fn pg_admin() -> postgres::Client {
 fn pg_template(fixture: Fixture) -> String {
     let name = format!("madar_tpl_{}_{}", build_key(), fixture.name());
     let marker = templates_dir().join(format!("{name}.ok"));
-    // Another checkout's suite drops templates it does not know: trust the marker only while
+    // A template dropped by hand (or by an older suite) is rebuilt: trust the marker only while
     // the database is there.
     if marker.exists() && !pg_database_exists(&name) {
         let _ = std::fs::remove_file(&marker);
@@ -222,10 +232,11 @@ fn pg_database_exists(name: &str) -> bool {
         .unwrap_or(false)
 }
 
-/// Drops the templates of earlier builds, so they do not pile up on the server. One still in use
-/// (another suite running) refuses to drop, and is left alone.
+/// Drops this checkout's templates of earlier builds, so they do not pile up on the server. One
+/// still in use (another suite running) refuses to drop, and is left alone.
 fn drop_stale_templates(admin: &mut postgres::Client) {
     let current = format!("madar_tpl_{}_", build_key());
+    let ours = format!("madar_tpl_{}_", checkout_key());
     let names: Vec<String> = admin
         .query(
             "SELECT datname FROM pg_database WHERE datname LIKE 'madar\\_tpl\\_%'",
@@ -233,7 +244,10 @@ fn drop_stale_templates(admin: &mut postgres::Client) {
         )
         .map(|rows| rows.iter().map(|r| r.get(0)).collect())
         .unwrap_or_default();
-    for stale in names.iter().filter(|n| !n.starts_with(&current)) {
+    let stale = names
+        .iter()
+        .filter(|n| n.starts_with(&ours) && !n.starts_with(&current));
+    for stale in stale {
         let _ = admin.batch_execute(&format!("DROP DATABASE IF EXISTS \"{stale}\""));
     }
     if let Ok(entries) = std::fs::read_dir(templates_dir()) {
