@@ -31,15 +31,20 @@ pub enum Action {
     /// Screen a report: link or create its children, or close it (the scope and
     /// `sees_whole_report` decide which reports).
     ScreenReports,
-    /// List, read and match children (the scope decides which).
+    /// List and read children (the scope decides which). Partners hold it with an empty scope:
+    /// a child answers them 404, as if it did not exist.
     ReadChildren,
+    /// Search for a reported child among the known ones (the duplicate search of screening).
+    MatchChildren,
     /// Create and change child records.
     ManageChildren,
     /// Merge duplicate child records, and undo a merge (coordinators).
     MergeChildren,
     /// Read a child's access log (coordinators).
     ReadChildAccessLog,
-    /// List and read cases and what is recorded on them (the scope decides which).
+    /// List and read cases and what is recorded on them (the scope decides which). Partners
+    /// hold it with an empty scope: they follow a child only through the referrals addressed
+    /// to them, and a case answers them 404.
     ReadCases,
     /// Change cases and record on them: stages, assessments, plans, services, notes...
     ManageCases,
@@ -53,6 +58,19 @@ pub enum Action {
     ManageServices,
     /// Update a service's free places (its provider's people: `provides`).
     UpdateServiceCapacity,
+    /// Read protocols (admins, coordinators, case workers).
+    ReadProtocols,
+    /// Create, change and publish protocols (admins: the national one; coordinators: the
+    /// variants of their subtree, `manages_protocol_of`).
+    ManageProtocols,
+    /// Read the protocol actions of the cases and reports in scope, complete them, and read
+    /// one's alerts (coordinators, case workers).
+    HandleProtocolActions,
+    /// Waive a protocol action, with a reason (coordinators).
+    WaiveProtocolActions,
+    /// Read statistics and indicators (analysts and admins nationally, suppressed under k;
+    /// coordinators exact within their subtree: `statistics_scope`).
+    ReadStatistics,
 }
 
 /// Whether `actor`'s role may ever do `action`; scope is decided by the filters below.
@@ -73,6 +91,11 @@ pub fn authorize(actor: &Actor, action: Action) -> Result<(), ApiError> {
             actor.role == R::Coordinator
         }
         A::ReadAudit => actor.role == R::Auditor,
+        A::ReadStatistics => matches!(actor.role, R::Analyst | R::Admin | R::Coordinator),
+        A::ReadProtocols => matches!(actor.role, R::Admin | R::Coordinator | R::CaseWorker),
+        A::ManageProtocols => matches!(actor.role, R::Admin | R::Coordinator),
+        A::HandleProtocolActions => matches!(actor.role, R::Coordinator | R::CaseWorker),
+        A::WaiveProtocolActions => actor.role == R::Coordinator,
         A::ReadReferrals => matches!(actor.role, R::Coordinator | R::CaseWorker | R::Partner),
         A::CreateReport | A::ReadReports => {
             matches!(
@@ -80,7 +103,10 @@ pub fn authorize(actor: &Actor, action: Action) -> Result<(), ApiError> {
                 R::Coordinator | R::CaseWorker | R::Partner | R::Hotline
             )
         }
-        A::ReadChildren | A::ManageChildren | A::ScreenReports | A::ReadCases | A::ManageCases => {
+        A::ReadChildren | A::ReadCases => {
+            matches!(actor.role, R::Coordinator | R::CaseWorker | R::Partner)
+        }
+        A::MatchChildren | A::ManageChildren | A::ScreenReports | A::ManageCases => {
             matches!(actor.role, R::Coordinator | R::CaseWorker)
         }
     };
@@ -271,6 +297,38 @@ pub fn manages_service_in(actor: &Actor, paths: &[String]) -> bool {
     }
 }
 
+/// Whether the actor may edit the protocol of the territory at `path` (`national`: the
+/// national protocol): admins the national one only, coordinators the variants of territories
+/// within their subtree.
+pub fn manages_protocol_of(actor: &Actor, path: &str, national: bool) -> bool {
+    match (actor.role, &actor.territory) {
+        (Role::Admin, _) => national,
+        (Role::Coordinator, Some(scope)) => !national && path.starts_with(scope.path.as_str()),
+        _ => false,
+    }
+}
+
+/// What statistics an actor reads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StatisticsScope {
+    /// A coordinator: exact counts, within this territory subtree (`code`, and its path
+    /// prefix); a territory outside it answers 404.
+    Exact { code: String, path: String },
+    /// Analysts and admins: the whole country, counts from 1 to k−1 suppressed (primary and
+    /// secondary).
+    Suppressed,
+}
+
+pub fn statistics_scope(actor: &Actor) -> StatisticsScope {
+    match (actor.role, &actor.territory) {
+        (Role::Coordinator, Some(scope)) => StatisticsScope::Exact {
+            code: scope.code.clone(),
+            path: scope.path.clone(),
+        },
+        _ => StatisticsScope::Suppressed,
+    }
+}
+
 /// Whether the actor speaks for the organization providing a service (`provider`: its id).
 pub fn provides(actor: &Actor, provider: &str) -> bool {
     actor.organization_id == provider
@@ -393,6 +451,28 @@ mod tests {
     }
 
     #[test]
+    fn statistics_are_read_nationally_suppressed_or_exactly_in_a_coordinators_subtree() {
+        for role in Role::ALL {
+            assert_eq!(
+                authorize(&actor(role), Action::ReadStatistics).is_ok(),
+                matches!(role, Role::Analyst | Role::Admin | Role::Coordinator),
+                "{role:?}"
+            );
+        }
+        assert_eq!(
+            statistics_scope(&actor(Role::Coordinator)),
+            StatisticsScope::Exact {
+                code: "421".into(),
+                path: "MA/MA-04/421/".into()
+            }
+        );
+        assert_eq!(
+            statistics_scope(&actor(Role::Analyst)),
+            StatisticsScope::Suppressed
+        );
+    }
+
+    #[test]
     fn only_auditors_read_the_audit_log() {
         for role in Role::ALL {
             assert_eq!(
@@ -457,12 +537,14 @@ mod tests {
     }
 
     #[test]
-    fn cases_are_reached_by_coordinators_and_case_workers_and_decided_by_coordinators() {
+    fn cases_are_reached_by_the_pathway_roles_and_decided_by_coordinators() {
         for role in Role::ALL {
             let pathway = matches!(role, Role::Coordinator | Role::CaseWorker);
-            for action in [Action::ReadCases, Action::ManageCases] {
-                assert_eq!(authorize(&actor(role), action).is_ok(), pathway, "{role:?}");
-            }
+            let manage = authorize(&actor(role), Action::ManageCases).is_ok();
+            assert_eq!(manage, pathway, "{role:?}");
+            // Partners read with an empty scope: a case answers them 404.
+            let read = authorize(&actor(role), Action::ReadCases).is_ok();
+            assert_eq!(read, pathway || role == Role::Partner, "{role:?}");
             assert_eq!(
                 authorize(&actor(role), Action::DecideApprovals).is_ok(),
                 role == Role::Coordinator,
@@ -492,11 +574,11 @@ mod tests {
     }
 
     #[test]
-    fn children_are_reached_by_coordinators_and_case_workers_only() {
+    fn children_are_reached_by_the_pathway_roles() {
         for role in Role::ALL {
             let expected = matches!(role, Role::Coordinator | Role::CaseWorker);
             for action in [
-                Action::ReadChildren,
+                Action::MatchChildren,
                 Action::ManageChildren,
                 Action::ScreenReports,
             ] {
@@ -506,6 +588,10 @@ mod tests {
                     "{role:?} {action:?}"
                 );
             }
+            // Partners read with an empty scope: a child answers them 404.
+            let reads = expected || role == Role::Partner;
+            let read = authorize(&actor(role), Action::ReadChildren).is_ok();
+            assert_eq!(read, reads, "{role:?}");
         }
         assert_eq!(
             child_scope(&actor(Role::Coordinator)),

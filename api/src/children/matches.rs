@@ -5,21 +5,29 @@
 //! and territory), so that workers coordinate instead of creating a duplicate; a possible match
 //! outside scope not at all. Shown children and announced owners are audited.
 use actix_web::{get, web, HttpResponse};
+use std::collections::HashMap;
+
 use chrono::NaiveDate;
+use diesel::prelude::*;
 use madar_openapi::children::{ChildMatch, ChildMatches, ChildOwner};
 use madar_openapi::reports::Sex;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::domain;
+use super::domain::Lookups;
+use super::key_store;
 use super::matching::{self, Decision, Identity, Territory};
+use super::rows::ChildRow;
 use super::store::{self, Child};
 use crate::audit::{AuditAction, AuditEvent, Resource};
 use crate::auth::policy::{authorize, child_scope, Action, ChildScope};
 use crate::auth::Actor;
-use crate::db;
+use crate::codes::from_code;
+use crate::db::{self, DbConn};
 use crate::error::ApiError;
 use crate::http::ProblemResponse;
+use crate::schema::{children, organizations, territories};
 use crate::state::AppState;
 
 #[derive(Debug, Clone, Deserialize, IntoParams)]
@@ -72,37 +80,118 @@ struct Shown {
     event: (AuditAction, String),
 }
 
-fn show(
-    child: &Child,
-    found: matching::Match,
-    in_scope: bool,
-    keys: &crate::crypto::Keyring,
-) -> Result<Option<Shown>, ApiError> {
-    let Some(decision) = found.decision else {
-        return Ok(None);
-    };
-    let (child_view, owner, action) = match (in_scope, decision) {
-        (true, _) => (Some(child.response(keys)?), None, AuditAction::ChildRead),
+/// What matching reads of a candidate: the columns of its identity, its owner's code and its
+/// territory's path, not the whole record (a match reads up to hundreds of candidates and
+/// shows a few: those are read whole afterwards, `shown_children`).
+#[derive(Queryable)]
+struct CandidateRow {
+    id: String,
+    given_name_ar: Option<String>,
+    family_name_ar: Option<String>,
+    given_name_latin: Option<String>,
+    family_name_latin: Option<String>,
+    aliases: String,
+    sex: String,
+    date_of_birth: Option<NaiveDate>,
+    estimated_birth_year: Option<i32>,
+    territory_code: String,
+    organization: String,
+    territory_path: String,
+}
+
+impl CandidateRow {
+    /// As `Child::identity` builds it from the whole record.
+    fn identity(&self) -> Result<Identity, ApiError> {
+        let aliases: Vec<String> =
+            serde_json::from_str(&self.aliases).map_err(|e| ApiError::Internal(e.into()))?;
+        domain::identity_of(
+            [&self.given_name_ar, &self.given_name_latin],
+            [&self.family_name_ar, &self.family_name_latin],
+            &aliases,
+            from_code(&self.sex)?,
+            domain::birth_of(self.date_of_birth, self.estimated_birth_year),
+            Territory::with_path(&self.territory_code, &self.territory_path).ok(),
+        )
+    }
+}
+
+/// The candidates of a match (the children holding one of the lookups' keys, not merged
+/// away), whatever the caller's scope, in id order as `store::candidates` gives them.
+fn candidate_rows(conn: &mut DbConn, lookups: &Lookups) -> Result<Vec<CandidateRow>, ApiError> {
+    let ids = key_store::candidate_ids(conn, lookups)?;
+    Ok(children::table
+        .inner_join(organizations::table)
+        .inner_join(territories::table)
+        .filter(children::merged_into.is_null())
+        .filter(children::id.eq_any(ids))
+        .order(children::id)
+        .select((
+            children::id,
+            children::given_name_ar,
+            children::family_name_ar,
+            children::given_name_latin,
+            children::family_name_latin,
+            children::aliases,
+            children::sex,
+            children::date_of_birth,
+            children::estimated_birth_year,
+            children::territory_code,
+            organizations::code,
+            territories::path,
+        ))
+        .load(conn)?)
+}
+
+/// The whole records of the candidates shown in scope (the caller may see them).
+fn shown_children(conn: &mut DbConn, ids: Vec<String>) -> Result<Vec<Child>, ApiError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows: Vec<(ChildRow, String, String)> = children::table
+        .inner_join(organizations::table)
+        .inner_join(territories::table)
+        .filter(children::id.eq_any(ids))
+        .select((
+            ChildRow::as_select(),
+            organizations::code,
+            territories::path,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(row, organization, territory_path)| Child {
+            row,
+            organization,
+            territory_path,
+        })
+        .collect())
+}
+
+/// What the caller may be told of one ranked candidate: the child in scope (filled in once
+/// read whole), the owner of a likely match outside it, nothing of a possible one outside it.
+fn show(candidate: &CandidateRow, found: matching::Match, in_scope: bool) -> Option<Shown> {
+    let decision = found.decision?;
+    let (owner, action) = match (in_scope, decision) {
+        (true, _) => (None, AuditAction::ChildRead),
         (false, Decision::Likely) => (
-            None,
             Some(ChildOwner {
-                organization: child.organization.clone(),
-                territory: child.row.territory_code.clone(),
+                organization: candidate.organization.clone(),
+                territory: candidate.territory_code.clone(),
             }),
             AuditAction::ChildMatchAnnounce,
         ),
-        (false, Decision::Possible) => return Ok(None),
+        (false, Decision::Possible) => return None,
     };
-    Ok(Some(Shown {
+    Some(Shown {
         item: ChildMatch {
-            child: child_view,
+            child: None,
             owner,
             score: (found.score * 1000.0).round() / 1000.0,
             decision,
-            reasons: found.reasons.clone(),
+            reasons: found.reasons,
         },
-        event: (action, child.row.id.clone()),
-    }))
+        event: (action, candidate.id.clone()),
+    })
 }
 
 /// The likely matches of a child about to be created, as the caller's scope splits them.
@@ -162,7 +251,7 @@ pub async fn match_children(
     actor: Actor,
     query: web::Query<MatchQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    authorize(&actor, Action::ReadChildren)?;
+    authorize(&actor, Action::MatchChildren)?;
     let query = query.into_inner();
     let (limit, year) = (query.limit()?, query.birth_year()?);
     let (scope, keys) = (child_scope(&actor), state.data_keys.clone());
@@ -183,26 +272,41 @@ pub async fn match_children(
             domain::birth_of(query.date_of_birth, year),
             territory,
         )?;
-        let candidates = store::candidates(c, &domain::lookups(&identity))?;
+        let candidates = candidate_rows(c, &domain::lookups(&identity))?;
         let identities = candidates
             .iter()
-            .map(Child::identity)
+            .map(CandidateRow::identity)
             .collect::<Result<Vec<_>, _>>()?;
         let ranked = matching::rank(&identity, identities.iter(), candidates.len());
         let ids = ranked
             .iter()
-            .map(|(i, _)| candidates[*i].row.id.clone())
+            .map(|(i, _)| candidates[*i].id.clone())
             .collect();
         let visible = store::in_scope(c, &scope, ids)?;
         let mut shown = Vec::new();
         for (i, found) in ranked {
-            let child = &candidates[i];
-            if let Some(s) = show(child, found, visible.contains(&child.row.id), &keys)? {
+            let candidate = &candidates[i];
+            if let Some(s) = show(candidate, found, visible.contains(&candidate.id)) {
                 shown.push(s);
             }
             if shown.len() == limit {
                 break;
             }
+        }
+        let wanted = shown
+            .iter()
+            .filter(|s| s.item.owner.is_none())
+            .map(|s| s.event.1.clone())
+            .collect();
+        let mut children: HashMap<String, Child> = shown_children(c, wanted)?
+            .into_iter()
+            .map(|child| (child.row.id.clone(), child))
+            .collect();
+        for s in shown.iter_mut().filter(|s| s.item.owner.is_none()) {
+            let child = children
+                .remove(&s.event.1)
+                .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("a matched child vanished")))?;
+            s.item.child = Some(child.response(&keys)?);
         }
         Ok(shown)
     })

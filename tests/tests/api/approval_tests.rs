@@ -75,9 +75,12 @@ backend_tests! {
         assert_eq!(read["status"], "pending");
         assert!(!etag.is_empty());
         assert_problem(app.post(&decision(&id), Some(&worker), &approve()), 403, "forbidden");
-        for user in [PARTNER, HOTLINE, ANALYST, AUDITOR, ADMIN] {
+        for user in [HOTLINE, ANALYST, AUDITOR, ADMIN] {
             assert_problem(app.get(APPROVALS, Some(&app.token(user))), 403, "forbidden");
         }
+        // A partner reads cases with an empty scope: no approval exists for them.
+        assert_eq!(json_of(app.get(APPROVALS, Some(&app.token(PARTNER))), 200)["items"], json!([]));
+        assert_problem(app.get(&format!("{APPROVALS}/{id}"), Some(&app.token(PARTNER))), 404, "not_found");
 
         // Approved: the case closes with what was asked.
         let decided = json_of(app.post_with_key(&decision(&id), &coordinator, "decide-1", &approve()), 200);

@@ -196,7 +196,7 @@ backend_tests! {
         assert_problem(download(&app, &sale, &case, &created["id"]), 404, "not_found");
         assert_problem(upload(&app, &sale, &case, ("other", "x.pdf", "application/pdf"), pdf(), None), 404, "not_found");
         let partner = app.token(PARTNER);
-        assert_problem(download(&app, &partner, &case, &created["id"]), 403, "forbidden");
+        assert_problem(download(&app, &partner, &case, &created["id"]), 404, "not_found");
         assert_problem(upload(&app, &partner, &case, ("other", "x.pdf", "application/pdf"), pdf(), None), 403, "forbidden");
         let missing = json!("01900000-0000-7000-8000-000000000000");
         assert_problem(download(&app, &coordinator, &case, &missing), 404, "not_found");

@@ -146,11 +146,16 @@ backend_tests! {
             assert_problem(app.get(&format!("{}/timeline", case.path), Some(token)), 404, "not_found");
             assert!(items(&json_of(app.get(CASES, Some(token)), 200)).is_empty());
         }
-        for email in [PARTNER, HOTLINE, ANALYST, AUDITOR, ADMIN] {
+        for email in [HOTLINE, ANALYST, AUDITOR, ADMIN] {
             let token = app.token(email);
             assert_problem(app.get(&case.path, Some(&token)), 403, "forbidden");
             assert_problem(app.get(CASES, Some(&token)), 403, "forbidden");
         }
+        // A partner follows children only through the referrals addressed to it: no case
+        // exists for it.
+        let partner = app.token(PARTNER);
+        assert_problem(app.get(&case.path, Some(&partner)), 404, "not_found");
+        assert!(items(&json_of(app.get(CASES, Some(&partner)), 200)).is_empty());
         // The case worker of the owning centre sees it, and its child.
         let worker = app.token(CASE_WORKER);
         json_of(app.get(&case.path, Some(&worker)), 200);

@@ -211,7 +211,8 @@ backend_tests! {
         for user in [PARTNER, HOTLINE, ADMIN, ANALYST, AUDITOR] {
             let token = app.token(user);
             assert_problem(app.post(&consents(&id), Some(&token), &consent_body()), 403, "forbidden");
-            assert_problem(app.get(&consents(&id), Some(&token)), 403, "forbidden");
+            let (status, code) = if user == PARTNER { (404, "not_found") } else { (403, "forbidden") };
+            assert_problem(app.get(&consents(&id), Some(&token)), status, code);
         }
         assert_problem(app.get(&consents(&id), None), 401, "unauthorized");
         // Still active: nothing above changed it.

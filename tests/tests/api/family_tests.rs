@@ -77,9 +77,10 @@ backend_tests! {
         let res = app.delete(&format!("{}/{}", siblings(&sara), id_of(&link)), Some(&coordinator));
         assert_eq!(res.status(), 204);
         assert_eq!(json_of(app.get(&siblings(&amina), Some(&worker)), 200), json!([]));
-        for email in [PARTNER, HOTLINE, ANALYST] {
+        for email in [HOTLINE, ANALYST] {
             assert_problem(app.get(&guardians(&amina), Some(&app.token(email))), 403, "forbidden");
         }
+        assert_problem(app.get(&guardians(&amina), Some(&app.token(PARTNER))), 404, "not_found");
     }
 
     fn a_merge_takes_the_guardians_and_sibling_links_along_and_undo_brings_them_back(backend) {

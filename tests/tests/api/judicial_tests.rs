@@ -121,7 +121,8 @@ backend_tests! {
         for email in [PARTNER, HOTLINE, ANALYST] {
             let token = app.token(email);
             assert_problem(app.post(&path, Some(&token), &hearing("2026-12-01")), 403, "forbidden");
-            assert_problem(app.get(&path, Some(&token)), 403, "forbidden");
+            let (status, code) = if email == PARTNER { (404, "not_found") } else { (403, "forbidden") };
+            assert_problem(app.get(&path, Some(&token)), status, code);
         }
         let measure = json_of(app.post(&path, Some(&coordinator), &hearing("2026-12-01")), 201);
         let item = format!("{path}/{}", measure["id"].as_str().unwrap());

@@ -123,7 +123,7 @@ backend_tests! {
         assert_problem(app.get(&notes(&case), Some(&sale)), 404, "not_found");
         assert_problem(app.post(&notes(&case), Some(&sale), &note("other", false, "x")), 404, "not_found");
         let partner = app.token(PARTNER);
-        assert_problem(app.get(&notes(&case), Some(&partner)), 403, "forbidden");
+        assert_problem(app.get(&notes(&case), Some(&partner)), 404, "not_found");
         assert_problem(app.post(&notes(&case), Some(&partner), &note("other", false, "x")), 403, "forbidden");
         let missing = format!("/api/v1/cases/{}/notes", uuid_like());
         assert_problem(app.get(&missing, Some(&coordinator)), 404, "not_found");

@@ -335,9 +335,18 @@ backend_tests! {
             assert_eq!(snapshot["contact"]["guardians"][0]["phone"], "+212 6 61 00 00 00");
             assert!(snapshot["situation"].is_null() && snapshot["health"].is_null());
             assert_problem(app.get(&one(&theirs), Some(who)), 404, "not_found");
-            assert_problem(app.get(&case.path, Some(who)), 403, "forbidden");
-            assert_problem(app.get(&format!("/api/v1/children/{}", case.child_id), Some(who)), 403, "forbidden");
-            assert_problem(app.get(&case_referrals(&case), Some(who)), 403, "forbidden");
+            // The case and the child do not exist for a partner: 404, and empty lists.
+            assert_problem(app.get(&case.path, Some(who)), 404, "not_found");
+            assert_problem(app.get(&format!("/api/v1/children/{}", case.child_id), Some(who)), 404, "not_found");
+            assert_problem(app.get(&case_referrals(&case), Some(who)), 404, "not_found");
+            assert_problem(app.get(&format!("{}/timeline", case.path), Some(who)), 404, "not_found");
+            for list in ["/api/v1/cases", "/api/v1/children", "/api/v1/transfers", "/api/v1/approvals"] {
+                let page = json_of(app.get(list, Some(who)), 200);
+                assert!(page["items"].as_array().unwrap().is_empty(), "{list}: {page}");
+            }
+            // Searching for a child is screening work, which a partner never does.
+            let search = "/api/v1/children/matches?given_name_latin=Anas&family_name_latin=Alaoui";
+            assert_problem(app.get(search, Some(who)), 403, "forbidden");
         }
         // The API client answers with an Idempotency-Key (400 without).
         let etag = app.etag(&one(&mine), &system);

@@ -38,7 +38,8 @@ use crate::state::AppState;
 )]
 #[get("/assessment-instruments")]
 pub async fn list_assessment_instruments(actor: Actor) -> Result<HttpResponse, ApiError> {
-    authorize(&actor, Action::ReadCases)?;
+    // Read by those who assess.
+    authorize(&actor, Action::ManageCases)?;
     let items = instrument::all()?.to_vec();
     Ok(HttpResponse::Ok().json(Page {
         items,
