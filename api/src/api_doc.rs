@@ -13,6 +13,8 @@ use utoipa::{Modify, OpenApi};
         version = "1"
     ),
     modifiers(&Security),
+    // Problems embed their field errors by reference: the schema must be a component too.
+    components(schemas(madar_openapi::FieldError)),
     tags(
         (name = "auth", description = "Logging in, tokens"),
         (name = "users", description = "People and their roles"),

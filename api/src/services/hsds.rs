@@ -23,8 +23,8 @@ use crate::state::AppState;
 #[derive(Debug, Clone, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct HsdsPaging {
-    /// Page number, from 1 (default 1).
-    #[param(minimum = 1)]
+    /// Page number, from 1 (default 1) to 1,000,000.
+    #[param(minimum = 1, maximum = 1_000_000)]
     pub page: Option<i64>,
     /// Items per page (1 to 200, default 50).
     #[param(minimum = 1, maximum = 200)]
@@ -41,13 +41,20 @@ pub struct HsdsServiceFilter {
     pub organization_id: Option<String>,
 }
 
+const MAX_PAGE: i64 = 1_000_000;
+
 impl HsdsPaging {
     /// (page, per_page), 422 when out of range.
     fn parts(&self) -> Result<(i64, i64), ApiError> {
         let page = self.page.unwrap_or(1);
         let per_page = self.per_page.unwrap_or(50);
-        if page < 1 {
-            return Err(ApiError::validation("page", "range", "must be 1 or more"));
+        // Bounded, so that the offset it makes can never overflow.
+        if !(1..=MAX_PAGE).contains(&page) {
+            return Err(ApiError::validation(
+                "page",
+                "range",
+                "must be between 1 and 1000000",
+            ));
         }
         if !(1..=200).contains(&per_page) {
             return Err(ApiError::validation(

@@ -164,6 +164,13 @@ backend_tests! {
         assert_problem(res, 422, "validation_failed");
         let res = app.get("/api/v1/hsds/services?page=0", Some(&token));
         assert_problem(res, 422, "validation_failed");
+        // A page far beyond the last is refused, not an overflowing offset (found by fuzzing).
+        for list in ["services", "organizations"] {
+            let res = app.get(&format!("/api/v1/hsds/{list}?page=288230376151711744"), Some(&token));
+            assert_problem(res, 422, "validation_failed");
+        }
+        let last = json_of(app.get("/api/v1/hsds/services?page=1000000", Some(&token)), 200);
+        assert_eq!(last["contents"], serde_json::json!([]));
         for path in ["/api/v1/hsds/", "/api/v1/hsds/services", "/api/v1/hsds/organizations"] {
             assert_eq!(app.get(path, None).status(), 401, "{path}");
         }

@@ -1014,6 +1014,37 @@ fn the_served_openapi_document_equals_the_committed_one() {
 }
 
 #[test]
+fn every_reference_of_the_openapi_document_resolves() {
+    fn refs<'a>(value: &'a Value, found: &mut Vec<&'a str>) {
+        match value {
+            Value::Object(map) => {
+                if let Some(target) = map.get("$ref").and_then(Value::as_str) {
+                    found.push(target);
+                }
+                map.values().for_each(|v| refs(v, found));
+            }
+            Value::Array(items) => items.iter().for_each(|v| refs(v, found)),
+            _ => {}
+        }
+    }
+    let app = TestApp::spawn(Backend::Sqlite);
+    let doc = served_openapi(&app);
+    let mut found = Vec::new();
+    refs(&doc, &mut found);
+    assert!(!found.is_empty());
+    let mut dangling: Vec<&str> = found
+        .into_iter()
+        .filter(|target| {
+            let pointer = target.strip_prefix('#').unwrap_or(target);
+            doc.pointer(pointer).is_none()
+        })
+        .collect();
+    dangling.sort_unstable();
+    dangling.dedup();
+    assert!(dangling.is_empty(), "unresolvable references: {dangling:?}");
+}
+
+#[test]
 fn madar_openapi_prints_the_document_without_a_database() {
     // A database URL nothing answers at: the command must not try it.
     let env = [(
