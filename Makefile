@@ -9,7 +9,7 @@ MADAR_RELEASE := target/release/madar
 MADAR_DEBUG := target/debug/madar
 DEBIAN_PACKAGES := libpq-dev libsqlite3-dev pkg-config sqlite3
 
-.PHONY: run test setup client server openapi check-contract lint fmt clean-test-dbs bench bench-quick bench-smoke
+.PHONY: run test setup client server openapi check-contract lint fmt clean-test-dbs bench bench-quick bench-smoke fuzz fuzz-smoke
 
 ## Install system packages and Rust targets the build needs (skipped when present).
 setup:
@@ -41,6 +41,7 @@ test: setup client check-contract lint
 	$(CARGO) build -p madar-api
 	$(CARGO) nextest run --no-fail-fast
 	CARGO_TARGET_DIR=target/client $(CARGO) test -p madar-client --lib
+	$(MAKE) --no-print-directory fuzz-smoke
 	$(MAKE) --no-print-directory bench-smoke
 
 ## The contract crate builds for WASM and pulls neither diesel nor actix.
@@ -80,3 +81,12 @@ bench-quick: setup
 ## A tiny dataset, each scenario for a second on both backends, failing on any error (CI).
 bench-smoke:
 	scripts/bench.sh smoke
+
+## Fuzzing against the contract (schemathesis from PyPI, in target/fuzz-venv): every role on a
+## fresh demo database; no server error, and responses conform to openapi/openapi.json.
+fuzz-smoke:
+	scripts/fuzz.sh smoke sqlite
+
+fuzz:
+	scripts/fuzz.sh long sqlite
+	scripts/fuzz.sh long postgres
