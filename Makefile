@@ -9,7 +9,7 @@ MADAR_RELEASE := target/release/madar
 MADAR_DEBUG := target/debug/madar
 DEBIAN_PACKAGES := libpq-dev libsqlite3-dev pkg-config sqlite3
 
-.PHONY: run test setup client server openapi check-contract lint fmt clean-test-dbs bench bench-quick bench-smoke fuzz fuzz-smoke
+.PHONY: run test setup client server openapi check-contract lint fmt clean-test-dbs bench bench-quick bench-smoke fuzz fuzz-smoke test-reliability
 
 ## Install system packages and Rust targets the build needs (skipped when present).
 setup:
@@ -90,3 +90,9 @@ fuzz-smoke:
 fuzz:
 	scripts/fuzz.sh long sqlite
 	scripts/fuzz.sh long postgres
+
+## Crash trials: reports in bursts, the server killed with SIGKILL 20 times per backend, every
+## unanswered request retried; every acknowledged report must be there exactly once.
+test-reliability: setup
+	$(CARGO) build -p madar-api
+	MADAR_CRASH_TRIALS=20 $(CARGO) nextest run -p madar-tests --no-capture -E 'test(/reliability_tests/)'

@@ -327,6 +327,53 @@ impl Drop for TestDb {
     }
 }
 
+/// Starts `madar serve` on a database; answers the process, its base URL and its log lines.
+fn launch(db: &TestDb, env: &[(String, String)]) -> (Child, String, Arc<Mutex<Vec<String>>>) {
+    let mut cmd = Command::new(binary());
+    cmd.arg("serve")
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("DATABASE_URL", &db.url)
+        .env("MADAR_BIND", "127.0.0.1:0")
+        .env("MADAR_DATA_DIR", db.data_dir())
+        .env("MADAR_LOG_FORMAT", "json")
+        .env("MADAR_LOG", "info")
+        .env("MADAR_DB_POOL_SIZE", "4")
+        .env("MADAR_CLIENT_DIR", workspace().join("client/dist"));
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().expect("spawn madar serve");
+    let stderr = child.stderr.take().expect("stderr");
+    let logs = Arc::new(Mutex::new(Vec::new()));
+    let (tx, rx) = std::sync::mpsc::channel();
+    let sink = logs.clone();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if let Ok(v) = serde_json::from_str::<Value>(&line) {
+                if let Some(address) = v["fields"]["address"].as_str() {
+                    let _ = tx.send(address.to_string());
+                }
+            }
+            sink.lock().map(|mut l| l.push(line)).ok();
+        }
+    });
+    let address = match rx.recv_timeout(Duration::from_secs(30)) {
+        Ok(a) => a,
+        Err(_) => {
+            let _ = child.kill();
+            panic!(
+                "madar did not start: {:?}",
+                logs.lock().map(|l| l.join("\n")).unwrap_or_default()
+            );
+        }
+    };
+    (child, format!("http://{address}"), logs)
+}
+
 /// A running `madar serve`.
 pub struct TestApp {
     pub base: String,
@@ -334,6 +381,7 @@ pub struct TestApp {
     pub db: TestDb,
     child: Child,
     logs: Arc<Mutex<Vec<String>>>,
+    env: Vec<(String, String)>,
 }
 
 pub struct Builder {
@@ -375,59 +423,35 @@ impl TestApp {
 
     /// Starts a server on an existing database.
     pub fn start(db: TestDb, env: &[(String, String)]) -> TestApp {
-        let mut cmd = Command::new(binary());
-        cmd.arg("serve")
-            .env_clear()
-            .env("PATH", std::env::var("PATH").unwrap_or_default())
-            .env("DATABASE_URL", &db.url)
-            .env("MADAR_BIND", "127.0.0.1:0")
-            .env("MADAR_DATA_DIR", db.data_dir())
-            .env("MADAR_LOG_FORMAT", "json")
-            .env("MADAR_LOG", "info")
-            .env("MADAR_DB_POOL_SIZE", "4")
-            .env("MADAR_CLIENT_DIR", workspace().join("client/dist"));
-        for (k, v) in env {
-            cmd.env(k, v);
-        }
-        cmd.stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped());
-        let mut child = cmd.spawn().expect("spawn madar serve");
-        let stderr = child.stderr.take().expect("stderr");
-        let logs = Arc::new(Mutex::new(Vec::new()));
-        let (tx, rx) = std::sync::mpsc::channel();
-        let sink = logs.clone();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                if let Ok(v) = serde_json::from_str::<Value>(&line) {
-                    if let Some(address) = v["fields"]["address"].as_str() {
-                        let _ = tx.send(address.to_string());
-                    }
-                }
-                sink.lock().map(|mut l| l.push(line)).ok();
-            }
-        });
-        let address = match rx.recv_timeout(Duration::from_secs(30)) {
-            Ok(a) => a,
-            Err(_) => {
-                let _ = child.kill();
-                panic!(
-                    "madar did not start: {:?}",
-                    logs.lock().map(|l| l.join("\n")).unwrap_or_default()
-                );
-            }
-        };
+        let (child, base, logs) = launch(&db, env);
         let client = Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .expect("http client");
         TestApp {
-            base: format!("http://{address}"),
+            base,
             client,
             db,
             child,
             logs,
+            env: env.to_vec(),
         }
+    }
+
+    /// The server's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Kills the server with SIGKILL (no shutdown of any kind: the power cut of a crash test)
+    /// and starts a new one on the same database and data directory.
+    pub fn crash_and_restart(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let (child, base, logs) = launch(&self.db, &self.env);
+        self.child = child;
+        self.base = base;
+        self.logs = logs;
     }
 
     pub fn url(&self, path: &str) -> String {

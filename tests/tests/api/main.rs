@@ -20,6 +20,7 @@ mod placement_tests;
 mod plan_tests;
 mod platform_tests;
 mod referral_tests;
+mod reliability_tests;
 mod report_tests;
 mod screening_tests;
 mod service_directory_tests;
