@@ -43,11 +43,45 @@ pub fn record(conn: &mut DbConn, event: &AuditEvent) -> Result<(), ApiError> {
     Ok(())
 }
 
-/// Records several events (the read buffer's flush; call it inside one transaction).
+/// Rows per multi-row INSERT of the read buffer's flush. An event binds 7 parameters: SQLite
+/// allows 999 bound parameters per statement in its oldest supported builds (32,766 since
+/// 3.32), PostgreSQL 65,535.
+const SQLITE_INSERT_ROWS: usize = 999 / 7;
+const POSTGRES_INSERT_ROWS: usize = 5_000;
+
+/// Records several events (the read buffer's flush; call it inside one transaction): one
+/// multi-row INSERT per batch of rows, in the events' order, so ids follow that order.
 pub fn record_all(conn: &mut DbConn, events: &[AuditEvent]) -> Result<(), ApiError> {
-    // One statement per row: a multi-row insert is not portable across the MultiConnection.
-    for event in events {
-        record(conn, event)?;
+    use audit_events::dsl as a;
+    let rows: Vec<_> = events
+        .iter()
+        .map(|e| {
+            (
+                a::occurred_at.eq(e.occurred_at),
+                a::actor_kind.eq(e.actor_kind.code()),
+                a::actor_id.eq(e.actor_id.as_deref()),
+                a::action.eq(e.action.code()),
+                a::resource_type.eq(e.resource_type.map(Resource::code)),
+                a::resource_id.eq(e.resource_id.as_deref()),
+                a::request_id.eq(e.request_id.as_deref()),
+            )
+        })
+        .collect();
+    match conn {
+        DbConn::Postgres(pg) => {
+            for chunk in rows.chunks(POSTGRES_INSERT_ROWS) {
+                diesel::insert_into(audit_events::table)
+                    .values(chunk.to_vec())
+                    .execute(pg)?;
+            }
+        }
+        DbConn::Sqlite(sqlite) => {
+            for chunk in rows.chunks(SQLITE_INSERT_ROWS) {
+                diesel::insert_into(audit_events::table)
+                    .values(chunk.to_vec())
+                    .execute(sqlite)?;
+            }
+        }
     }
     Ok(())
 }
@@ -164,19 +198,57 @@ pub fn unsealed(conn: &mut DbConn, limit: i64) -> Result<Vec<AuditRow>, ApiError
         .load(conn)?)
 }
 
-/// Writes an event's place in the chain.
-pub fn seal(conn: &mut DbConn, id: i64, seq: i64, prev: &str, hmac: &str) -> Result<(), ApiError> {
-    diesel::update(
-        audit_events::table
-            .find(id)
-            .filter(audit_events::seq.is_null()),
-    )
-    .set((
-        audit_events::seq.eq(seq),
-        audit_events::prev_hmac.eq(prev),
-        audit_events::hmac.eq(hmac),
-    ))
-    .execute(conn)?;
+/// An event's place in the chain, as the sealer computed it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Link {
+    pub id: i64,
+    pub seq: i64,
+    pub prev_hmac: String,
+    pub hmac: String,
+}
+
+/// Writes the places of a batch of events in the chain (call it inside the sealer's
+/// transaction). Only events still unsealed are written: on PostgreSQL one
+/// `UPDATE ... FROM unnest(...)` for the whole batch (four array parameters, whatever its
+/// size), on SQLite (in-process, no round trip) one prepared statement run per event.
+pub fn seal_all(conn: &mut DbConn, links: &[Link]) -> Result<(), ApiError> {
+    match conn {
+        DbConn::Postgres(pg) => {
+            use diesel::sql_types::{Array, BigInt, Text};
+            if links.is_empty() {
+                return Ok(());
+            }
+            let ids: Vec<i64> = links.iter().map(|l| l.id).collect();
+            let seqs: Vec<i64> = links.iter().map(|l| l.seq).collect();
+            let prevs: Vec<&str> = links.iter().map(|l| l.prev_hmac.as_str()).collect();
+            let hmacs: Vec<&str> = links.iter().map(|l| l.hmac.as_str()).collect();
+            diesel::sql_query(
+                "UPDATE audit_events AS a SET seq = v.seq, prev_hmac = v.prev_hmac, \
+                 hmac = v.hmac FROM unnest($1, $2, $3, $4) AS v(id, seq, prev_hmac, hmac) \
+                 WHERE a.id = v.id AND a.seq IS NULL",
+            )
+            .bind::<Array<BigInt>, _>(ids)
+            .bind::<Array<BigInt>, _>(seqs)
+            .bind::<Array<Text>, _>(prevs)
+            .bind::<Array<Text>, _>(hmacs)
+            .execute(pg)?;
+        }
+        DbConn::Sqlite(sqlite) => {
+            for link in links {
+                diesel::update(
+                    audit_events::table
+                        .find(link.id)
+                        .filter(audit_events::seq.is_null()),
+                )
+                .set((
+                    audit_events::seq.eq(link.seq),
+                    audit_events::prev_hmac.eq(&link.prev_hmac),
+                    audit_events::hmac.eq(&link.hmac),
+                ))
+                .execute(sqlite)?;
+            }
+        }
+    }
     Ok(())
 }
 

@@ -83,12 +83,25 @@ fn substitute(x: u8, y: u8, cross: bool) -> f64 {
     }
 }
 
+thread_local! {
+    /// The distance matrix, reused: a match compares hundreds of name pairs per request.
+    static MATRIX: std::cell::RefCell<Vec<f64>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
 /// Weighted optimal-string-alignment distance.
 pub(crate) fn distance(a: &[u8], sa: Script, b: &[u8], sb: Script) -> f64 {
+    MATRIX.with(|matrix| match matrix.try_borrow_mut() {
+        Ok(mut d) => distance_in(&mut d, a, sa, b, sb),
+        Err(_) => distance_in(&mut Vec::new(), a, sa, b, sb),
+    })
+}
+
+fn distance_in(d: &mut Vec<f64>, a: &[u8], sa: Script, b: &[u8], sb: Script) -> f64 {
     let cross = sa != sb;
     let (n, m) = (a.len(), b.len());
     let width = m + 1;
-    let mut d = vec![0.0f64; (n + 1) * width];
+    d.clear();
+    d.resize((n + 1) * width, 0.0);
     for i in 1..=n {
         d[i * width] = d[(i - 1) * width] + indel(a[i - 1], sa, sb);
     }

@@ -2,6 +2,8 @@
 
 use chrono::{Datelike, NaiveDate};
 
+use std::sync::Arc;
+
 use super::name::NameForm;
 use super::normalize::Part;
 use super::territory::Territory;
@@ -93,8 +95,8 @@ impl Birth {
 /// normalised once here, so scoring many candidates does not repeat the work.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Identity {
-    pub(crate) given: Vec<NameForm>,
-    pub(crate) family: Vec<NameForm>,
+    pub(crate) given: Vec<Arc<NameForm>>,
+    pub(crate) family: Vec<Arc<NameForm>>,
     pub(crate) sex: Option<Sex>,
     pub(crate) birth: Option<Birth>,
     pub(crate) territory: Option<Territory>,

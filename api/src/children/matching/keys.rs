@@ -23,10 +23,12 @@
 //! child usually has 4 keys and rarely more than 10.
 
 use super::identity::Identity;
+use std::sync::Arc;
+
 use super::name::NameForm;
 use super::phonetic::skeleton;
 
-fn skeletons(forms: &[NameForm]) -> Vec<String> {
+fn skeletons(forms: &[Arc<NameForm>]) -> Vec<String> {
     let mut out: Vec<String> = forms
         .iter()
         .map(|f| skeleton(&f.full))
@@ -37,7 +39,7 @@ fn skeletons(forms: &[NameForm]) -> Vec<String> {
     out
 }
 
-fn word_skeletons(forms: &[NameForm]) -> Vec<String> {
+fn word_skeletons(forms: &[Arc<NameForm>]) -> Vec<String> {
     let mut out: Vec<String> = forms
         .iter()
         .filter(|f| f.words.len() > 1)

@@ -21,7 +21,7 @@ pub enum Script {
 }
 
 /// Which part of the name a string is; a few rules apply to family names only.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub(crate) enum Part {
     Given,
     Family,

@@ -8,6 +8,8 @@
 
 use super::distance::similarity;
 use super::identity::{Birth, Identity};
+use std::sync::Arc;
+
 use super::name::NameForm;
 use super::phonetic::skeleton;
 use super::territory::Proximity;
@@ -82,7 +84,7 @@ fn compare_forms(x: &NameForm, y: &NameForm) -> PartMatch {
 }
 
 /// The best comparison over every pair of spellings (Arabic and Latin on each side).
-fn compare(a: &[NameForm], b: &[NameForm]) -> Option<PartMatch> {
+fn compare(a: &[Arc<NameForm>], b: &[Arc<NameForm>]) -> Option<PartMatch> {
     let mut best: Option<PartMatch> = None;
     for x in a {
         for y in b {

@@ -1,0 +1,2 @@
+DROP INDEX cases_stage;
+DROP INDEX cases_owner_stage;
