@@ -27,8 +27,10 @@ use utoipa::{Modify, OpenApi};
         (name = "case records", description = "What is recorded on a case: assessments, plan, services, placements, judicial measures, notes, attachments"),
         (name = "approvals", description = "Approvals and transfers coordinators decide"),
         (name = "referrals", description = "Referrals of children to the organizations that provide services, their inboxes and snapshots"),
+        (name = "protocols", description = "The framework protocol (national and provincial variants), the actions it asks on reports and cases, and alerts"),
         (name = "services", description = "The service directory: who provides what, where and for whom; capacity"),
         (name = "hsds", description = "The service directory as Open Referral HSDS 3.1 (Madar profile)"),
+        (name = "statistics", description = "Counts and the ministry's indicators, without names and with small counts suppressed"),
         (name = "audit", description = "The audit log (auditors)"),
         (name = "operations", description = "Health checks"),
     )

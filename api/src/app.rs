@@ -74,7 +74,9 @@ fn api_routes(cfg: &mut ServiceConfig) {
         .configure(cases::routes)
         .configure(crate::services::routes)
         .configure(crate::placements::routes)
-        .configure(crate::referrals::routes);
+        .configure(crate::referrals::routes)
+        .configure(crate::protocols::routes)
+        .configure(crate::statistics::routes);
 }
 
 /// Everything the OpenAPI document describes: `/api/v1` and the health checks.
@@ -197,6 +199,7 @@ pub async fn serve(state: AppState) -> anyhow::Result<()> {
     }
     crate::idempotency::spawn_purger(pool.clone(), clock.clone());
     crate::referrals::expiry::spawn(pool.clone(), clock.clone(), keys);
+    crate::protocols::worker::spawn(pool.clone(), clock.clone());
     server.run().await?;
     tracing::info!("madar stopped");
     Ok(())

@@ -157,6 +157,7 @@ fn connect(settings: &Settings) -> anyhow::Result<DbConn> {
             )
         })?;
     let applied = db::migrate(&mut conn)?;
+    crate::protocols::shipped::ensure_national(&mut conn, chrono::Utc::now().naive_utc())?;
     if applied > 0 {
         tracing::info!(applied, "migrations applied");
     }

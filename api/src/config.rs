@@ -85,6 +85,8 @@ pub struct Settings {
     pub login_lockout: Rate,
     pub login_rate: Rate,
     pub trusted_proxies: Vec<IpAddr>,
+    /// Statistics: counts from 1 to k−1 are suppressed for the national reading roles.
+    pub statistics_k: u32,
 }
 
 fn var(name: &str) -> Option<String> {
@@ -171,6 +173,16 @@ impl Settings {
             )?,
             login_rate: Rate::parse(&var("MADAR_LOGIN_RATE").unwrap_or_else(|| "30/1m".into()))?,
             trusted_proxies,
+            statistics_k: match var("MADAR_STATISTICS_K") {
+                Some(v) => v
+                    .parse::<u32>()
+                    .ok()
+                    .filter(|k| (1..=1000).contains(k))
+                    .context(
+                        "MADAR_STATISTICS_K must be a whole number from 1 (no suppression) to 1000",
+                    )?,
+                None => 5,
+            },
         };
         if settings.environment == Environment::Production && settings.jwt_secret.is_none() {
             bail!("MADAR_ENV=production needs an explicit MADAR_JWT_SECRET");

@@ -169,6 +169,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     service_concerns,
     service_locations,
     referrals,
+    protocols,
+    protocol_actions,
 );
 
 diesel::table! {
@@ -753,3 +755,45 @@ diesel::table! {
 }
 
 diesel::joinable!(referrals -> cases (case_id));
+
+diesel::table! {
+    protocols (id) {
+        id -> Text,
+        territory_code -> Text,
+        title -> Text,
+        status -> Text,
+        rules -> Text,
+        created_by_id -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        published_at -> Nullable<Timestamp>,
+        retired_at -> Nullable<Timestamp>,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
+    protocol_actions (id) {
+        id -> Text,
+        protocol_id -> Text,
+        rule_key -> Text,
+        trigger_event -> Text,
+        action -> Text,
+        service_type -> Nullable<Text>,
+        responsible -> Text,
+        territory_code -> Text,
+        report_id -> Nullable<Text>,
+        case_id -> Nullable<Text>,
+        status -> Text,
+        due_at -> Timestamp,
+        created_at -> Timestamp,
+        completed_at -> Nullable<Timestamp>,
+        completed_by_id -> Nullable<Text>,
+        waiver_reason_sealed -> Nullable<Text>,
+        version -> Integer,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(protocols -> territories (territory_code));
+diesel::joinable!(protocol_actions -> protocols (protocol_id));

@@ -18,10 +18,12 @@ pub mod hsds;
 pub mod organizations;
 pub mod pathway;
 pub mod problem;
+pub mod protocols;
 pub mod reference;
 pub mod referrals;
 pub mod reports;
 pub mod services;
+pub mod statistics;
 pub mod users;
 pub mod validate;
 

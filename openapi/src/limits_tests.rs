@@ -272,6 +272,26 @@ fn validator_limits_agree_with_the_schema() {
         "outcome": "achieved", "feedback": "Six séances."
     }));
     checked += check::<crate::referrals::CancelReferral>(json!({"reason": "Déménagé."}));
+    checked += check::<crate::protocols::CreateProtocol>(json!({
+        "territory": "MA", "title": "Protocole national",
+        "rules": [{"key": "screen", "actions": []}]
+    }));
+    checked += check::<crate::protocols::UpdateProtocol>(
+        json!({"title": "Protocole", "rules": [{"key": "screen", "actions": []}]}),
+    );
+    checked += check::<crate::protocols::ProtocolRule>(json!({
+        "key": "screen", "description": "Tri.", "trigger": {"event": "report_received"},
+        "actions": [{"action": "screen_report", "responsible": "owning_organization", "deadline_hours": 2}]
+    }));
+    checked += check::<crate::protocols::RuleTrigger>(json!({
+        "event": "case_opened", "concerns": ["neglect"], "risk_level": "high",
+        "stage": "assessment", "min_age": 3, "max_age": 17
+    }));
+    checked += check::<crate::protocols::RuleAction>(json!({
+        "action": "service_referral", "service_type": "medical_exam",
+        "responsible": "owning_organization", "deadline_hours": 24
+    }));
+    checked += check::<crate::protocols::WaiveProtocolAction>(json!({"reason": "Déjà fait."}));
     checked += check::<crate::cases::UpdateCase>(json!({
         "assigned_to": ["01a22bb8-3f27-7223-9fad-10acb7f42e8a"], "concerns": ["neglect"],
         "urgency": "high"

@@ -10,6 +10,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+pub mod authz;
 pub mod cases;
 
 pub use reqwest::blocking::{Client, Response};

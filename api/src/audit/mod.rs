@@ -121,6 +121,12 @@ pub enum AuditAction {
     ServiceUpdate,
     /// A provider updated a service's free places.
     ServiceCapacityUpdate,
+    ProtocolCreate,
+    ProtocolUpdate,
+    /// A protocol version was published (and the one in force for its territory retired).
+    ProtocolPublish,
+    ProtocolActionComplete,
+    ProtocolActionWaive,
 }
 
 impl AuditAction {
@@ -189,6 +195,11 @@ impl AuditAction {
             A::ServiceCreate => "service.create",
             A::ServiceUpdate => "service.update",
             A::ServiceCapacityUpdate => "service.capacity_update",
+            A::ProtocolCreate => "protocol.create",
+            A::ProtocolUpdate => "protocol.update",
+            A::ProtocolPublish => "protocol.publish",
+            A::ProtocolActionComplete => "protocol_action.complete",
+            A::ProtocolActionWaive => "protocol_action.waive",
         }
     }
 }
@@ -218,6 +229,8 @@ pub enum Resource {
     SiblingLink,
     Referral,
     Service,
+    Protocol,
+    ProtocolAction,
 }
 
 impl Resource {
@@ -245,6 +258,8 @@ impl Resource {
             Resource::SiblingLink => "sibling_link",
             Resource::Referral => "referral",
             Resource::Service => "service",
+            Resource::Protocol => "protocol",
+            Resource::ProtocolAction => "protocol_action",
         }
     }
 }

@@ -128,6 +128,7 @@ pub fn open_or_attach(
     };
     let event = Event::new(&case_id, kind, &actor.id).subject(&origin.report_id);
     events::append(conn, keys, event, now)?;
+    crate::protocols::triggers::case_opened(conn, &case_id, opened, now)?;
     Ok((case_id, opened))
 }
 

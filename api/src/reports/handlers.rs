@@ -96,6 +96,7 @@ pub async fn create_report(
     let event = AuditEvent::by(&actor, AuditAction::ReportCreate, now);
     idempotency::run(&state.pool, request, now, move |c| {
         let id = store::create(c, &keys, &new, &paths, &actor, now)?;
+        crate::protocols::triggers::report_received(c, &id, now)?;
         audit::record(c, &event.on(Resource::Report, &id))?;
         let row = store::find(
             c,

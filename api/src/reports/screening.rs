@@ -219,6 +219,7 @@ pub async fn screen_report(
             Screening::Close(reason) => (Outcome::default(), Some(*reason)),
         };
         screening_store::record_decision(c, &id, reason, &actor.id, now)?;
+        crate::protocols::triggers::report_screened(c, &id, &actor.id, now)?;
         audit::record(c, &events.screen.on(Resource::Report, &id))?;
         let row = store::find(c, &scope, &id)?;
         let body = ScreeningResponse {

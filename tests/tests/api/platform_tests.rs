@@ -1114,6 +1114,8 @@ fn the_openapi_document_is_3_1_with_verb_resource_ids_problem_defaults_and_no_ho
         "undo",
         "decide",
         "start",
+        "publish",
+        "waive",
     ];
     let mut ids = BTreeSet::new();
     let ops = operations(&doc);

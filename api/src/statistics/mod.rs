@@ -1,0 +1,25 @@
+//! Statistics: what the committees and the ministry read (issue 8, first slice).
+//!
+//! - `handlers`: `GET /api/v1/statistics` and `/statistics/indicators/{code}` (thin);
+//! - `params`: the query string, checked against the vocabulary (pure, unit-tested);
+//! - `query`: the aggregate SQL, per measure and dimension (pure, unit-tested);
+//! - `periods`: buckets and comparison windows (pure, unit-tested);
+//! - `disclosure`: primary and secondary suppression (pure, unit-tested);
+//! - `compute`: windows, aggregates and masking put together; `store`: running the SQL.
+//!
+//! Access is decided in `auth::policy` (`Action::ReadStatistics`, `statistics_scope`).
+pub mod compute;
+pub mod disclosure;
+pub mod handlers;
+pub mod params;
+pub mod periods;
+pub mod query;
+pub mod store;
+
+use utoipa_actix_web::service_config::ServiceConfig;
+
+/// The statistics' routes.
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(handlers::get_statistics)
+        .service(handlers::get_indicator);
+}

@@ -1,0 +1,426 @@
+//! The SQL of a statistic (pure): one aggregate over the base tables, grouped by the asked
+//! dimensions, for one window of time. The text holds only vocabulary codes, dates and
+//! territory paths that `params` and the reference tables checked; `lit` quotes them anyway.
+use chrono::NaiveDateTime;
+use madar_openapi::reports::ConcernType;
+use madar_openapi::statistics::{
+    ConcernFamily, Dimension, IndicatorCode, Measure, PeriodUnit, TerritoryLevel,
+};
+
+use super::params::{Filters, Request, UNASSESSED};
+use crate::codes::to_code;
+use crate::db::dialect::Bucket;
+use crate::db::Backend;
+
+/// Every concern type (vocabulary.md), for the family mapping.
+pub const CONCERNS: [ConcernType; 23] = {
+    use ConcernType as C;
+    [
+        C::PhysicalViolence,
+        C::SexualViolence,
+        C::PsychologicalViolence,
+        C::WitnessOfViolence,
+        C::OnlineRisks,
+        C::HarmfulPractices,
+        C::DegradingTreatment,
+        C::EconomicExploitation,
+        C::BeggingExploitation,
+        C::SexualExploitation,
+        C::Trafficking,
+        C::Neglect,
+        C::Abandonment,
+        C::DeprivedOfFamily,
+        C::StreetSituation,
+        C::UnregisteredCivilStatus,
+        C::OutOfSchool,
+        C::Disability,
+        C::Addiction,
+        C::ConflictWithLaw,
+        C::UnaccompaniedMigrant,
+        C::FamilyInDifficulty,
+        C::InInstitution,
+    ]
+};
+
+/// A quoted SQL string literal.
+pub fn lit(value: &str) -> String {
+    format!("'{}'", value.replace('\'', "''"))
+}
+
+fn list(values: &[String]) -> String {
+    values.iter().map(|v| lit(v)).collect::<Vec<_>>().join(", ")
+}
+
+/// How a measure reaches its columns.
+struct Source {
+    /// FROM and the joins always needed; the territory table is `t`.
+    base: &'static str,
+    /// The event's timestamp.
+    event: &'static str,
+    count: &'static str,
+    /// The join to the child's profile, when sex or age are used ("" when always joined).
+    profile_join: &'static str,
+    sex: &'static str,
+    dob: &'static str,
+    birth_year: &'static str,
+    concern_join: &'static str,
+}
+
+fn source(measure: Measure) -> Source {
+    match measure {
+        Measure::Reports => Source {
+            base: "reports r JOIN territories t ON t.code = r.territory_code",
+            event: "r.received_at",
+            count: "COUNT(DISTINCT r.id)",
+            profile_join: " JOIN report_children rc ON rc.report_id = r.id",
+            sex: "rc.sex",
+            dob: "rc.date_of_birth",
+            birth_year: "rc.estimated_birth_year",
+            concern_join: " JOIN report_concerns cc ON cc.report_id = r.id",
+        },
+        Measure::Children => Source {
+            base: "report_children rc JOIN reports r ON r.id = rc.report_id \
+                   LEFT JOIN report_child_links l ON l.report_id = rc.report_id \
+                   AND l.position = rc.position \
+                   JOIN territories t ON t.code = rc.territory_code",
+            event: "r.received_at",
+            count: "COUNT(DISTINCT COALESCE(l.child_id, rc.report_id || ':' || CAST(rc.position AS TEXT)))",
+            profile_join: "",
+            sex: "rc.sex",
+            dob: "rc.date_of_birth",
+            birth_year: "rc.estimated_birth_year",
+            concern_join: " JOIN report_concerns cc ON cc.report_id = r.id",
+        },
+        Measure::CasesOpened | Measure::CasesClosed => Source {
+            base: "cases c JOIN territories t ON t.code = c.territory_code",
+            event: if measure == Measure::CasesOpened {
+                "c.opened_at"
+            } else {
+                "c.closed_at"
+            },
+            count: "COUNT(DISTINCT c.id)",
+            profile_join: " JOIN children ch ON ch.id = c.child_id",
+            sex: "ch.sex",
+            dob: "ch.date_of_birth",
+            birth_year: "ch.estimated_birth_year",
+            concern_join: " JOIN case_concerns cc ON cc.case_id = c.id",
+        },
+    }
+}
+
+/// The code of a territory's ancestor at `level`, from its materialized path
+/// (`MA/MA-04/421/`): regions are `MA-NN`, provinces three digits; a territory above the level
+/// keeps its own code.
+fn territory_expr(level: TerritoryLevel) -> &'static str {
+    match level {
+        TerritoryLevel::Region => {
+            "COALESCE(CASE WHEN length(t.path) >= 9 THEN substr(t.path, 4, 5) END, t.code)"
+        }
+        TerritoryLevel::Province => {
+            "COALESCE(CASE WHEN length(t.path) >= 13 THEN substr(t.path, 10, 3) END, t.code)"
+        }
+    }
+}
+
+fn family_expr() -> String {
+    let mut arms = String::from("CASE cc.concern_code");
+    for family in ConcernFamily::ALL {
+        let members: Vec<String> = CONCERNS
+            .iter()
+            .filter(|c| ConcernFamily::of(**c) == family)
+            .map(to_code)
+            .collect();
+        for m in members {
+            arms.push_str(&format!(
+                " WHEN {} THEN {}",
+                lit(&m),
+                lit(&to_code(&family))
+            ));
+        }
+    }
+    arms.push_str(" ELSE 'unknown' END");
+    arms
+}
+
+fn age_band_expr(backend: Backend, s: &Source) -> String {
+    let age = backend.age_at(s.event, s.dob, s.birth_year);
+    format!(
+        "(CASE WHEN {age} IS NULL THEN 'unknown' WHEN {age} < 6 THEN '0_5' \
+         WHEN {age} < 12 THEN '6_11' WHEN {age} < 15 THEN '12_14' \
+         WHEN {age} < 18 THEN '15_17' ELSE '18_plus' END)"
+    )
+}
+
+fn bucket(unit: PeriodUnit) -> Bucket {
+    match unit {
+        PeriodUnit::Month => Bucket::Month,
+        PeriodUnit::Quarter => Bucket::Quarter,
+        PeriodUnit::Year => Bucket::Year,
+    }
+}
+
+/// What a query needs beyond the base: its dimension's expression and joins.
+struct Parts<'a> {
+    backend: Backend,
+    source: Source,
+    request: &'a Request,
+    profile: bool,
+    concern: bool,
+}
+
+impl Parts<'_> {
+    fn expr(&mut self, dimension: Dimension) -> String {
+        let s = &self.source;
+        match dimension {
+            Dimension::Period => self.backend.bucket(s.event, bucket(self.request.period)),
+            Dimension::Territory => territory_expr(self.request.territory_level).into(),
+            Dimension::Concern => {
+                self.concern = true;
+                "cc.concern_code".into()
+            }
+            Dimension::ConcernFamily => {
+                self.concern = true;
+                family_expr()
+            }
+            Dimension::Sex => {
+                self.profile = true;
+                s.sex.into()
+            }
+            Dimension::AgeBand => {
+                self.profile = true;
+                age_band_expr(self.backend, s)
+            }
+            Dimension::Source => "r.source".into(),
+            Dimension::RiskLevel => format!("COALESCE(c.risk_level, {})", lit(UNASSESSED)),
+            Dimension::Stage => "c.stage".into(),
+            Dimension::ClosureReason => "COALESCE(c.closure_reason, 'unknown')".into(),
+        }
+    }
+}
+
+/// The SQL counting `request.measure` over `[start, end)`, within the territory subtree
+/// `path` (a materialized path, or none): columns `d0`, `d1`, `d2` (the dimensions' codes, NULL
+/// beyond `group_by`) and `n`.
+pub fn statistics_sql(
+    backend: Backend,
+    request: &Request,
+    path: Option<&str>,
+    start: NaiveDateTime,
+    end: NaiveDateTime,
+) -> String {
+    let mut parts = Parts {
+        backend,
+        source: source(request.measure),
+        request,
+        profile: false,
+        concern: false,
+    };
+    let mut select = Vec::new();
+    for (i, d) in request.group_by.iter().enumerate() {
+        select.push(format!("{} AS d{i}", parts.expr(*d)));
+    }
+    for i in request.group_by.len()..3 {
+        select.push(format!("CAST(NULL AS TEXT) AS d{i}"));
+    }
+    let event = parts.source.event;
+    let mut wheres = vec![
+        format!("{event} >= {}", backend.timestamp(start)),
+        format!("{event} < {}", backend.timestamp(end)),
+    ];
+    if let Some(path) = path {
+        wheres.push(format!("t.path LIKE {}", lit(&format!("{path}%"))));
+    }
+    let Filters {
+        concern,
+        concern_family,
+        sex,
+        age_band,
+        source,
+        risk_level,
+        stage,
+    } = &request.filters;
+    for (dimension, values) in [
+        (Dimension::Concern, concern),
+        (Dimension::ConcernFamily, concern_family),
+        (Dimension::Sex, sex),
+        (Dimension::AgeBand, age_band),
+        (Dimension::Source, source),
+        (Dimension::RiskLevel, risk_level),
+        (Dimension::Stage, stage),
+    ] {
+        if !values.is_empty() {
+            let expr = parts.expr(dimension);
+            wheres.push(format!("{expr} IN ({})", list(values)));
+        }
+    }
+    let mut from = parts.source.base.to_string();
+    if parts.profile {
+        from.push_str(parts.source.profile_join);
+    }
+    if parts.concern {
+        from.push_str(parts.source.concern_join);
+    }
+    let group = if request.group_by.is_empty() {
+        String::new()
+    } else {
+        let cols: Vec<String> = (1..=request.group_by.len())
+            .map(|i| i.to_string())
+            .collect();
+        format!(" GROUP BY {}", cols.join(", "))
+    };
+    format!(
+        "SELECT {}, {} AS n FROM {from} WHERE {}{group}",
+        select.join(", "),
+        parts.source.count,
+        wheres.join(" AND ")
+    )
+}
+
+/// Closure reasons that count as integration (vocabulary.md: children integrated).
+const INTEGRATED: [&str; 6] = [
+    "reintegrated_family",
+    "reintegrated_school",
+    "vocational_training",
+    "apprenticeship",
+    "alternative_care",
+    "autonomy_after_18",
+];
+
+/// The SQL of an indicator over `[start, end)` within `path`: one column `n`, the distinct
+/// children counted (vocabulary.md, "The ministry's indicators").
+pub fn indicator_sql(
+    backend: Backend,
+    code: IndicatorCode,
+    path: Option<&str>,
+    start: NaiveDateTime,
+    end: NaiveDateTime,
+) -> String {
+    let (s, e) = (backend.timestamp(start), backend.timestamp(end));
+    let within = path
+        .map(|p| format!(" AND t.path LIKE {}", lit(&format!("{p}%"))))
+        .unwrap_or_default();
+    let owned = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    let closures = |reasons: &[&str]| {
+        format!(
+            "SELECT c.child_id FROM cases c JOIN territories t ON t.code = c.territory_code \
+             WHERE c.closed_at >= {s} AND c.closed_at < {e} AND c.closure_reason IN ({}){within}",
+            list(&owned(reasons))
+        )
+    };
+    let referrals = |types: &[&str]| {
+        format!(
+            "SELECT c.child_id FROM referrals rf JOIN cases c ON c.id = rf.case_id \
+             JOIN territories t ON t.code = c.territory_code \
+             WHERE rf.status = 'completed' AND rf.closed_at >= {s} AND rf.closed_at < {e} \
+             AND rf.service_type IN ({}){within}",
+            list(&owned(types))
+        )
+    };
+    let services = |types: &[&str]| {
+        format!(
+            "SELECT c.child_id FROM case_services cs JOIN cases c ON c.id = cs.case_id \
+             JOIN territories t ON t.code = c.territory_code \
+             WHERE cs.delivered_at >= {s} AND cs.delivered_at < {e} \
+             AND cs.service_type IN ({}){within}",
+            list(&owned(types))
+        )
+    };
+    let parts = match code {
+        IndicatorCode::ChildrenIntegrated => vec![closures(&INTEGRATED)],
+        IndicatorCode::SocialEmergency => vec![
+            referrals(&["social_emergency"]),
+            services(&["social_emergency"]),
+        ],
+        IndicatorCode::VocationalTraining => vec![
+            referrals(&["vocational_training", "apprenticeship"]),
+            closures(&["vocational_training", "apprenticeship"]),
+        ],
+        IndicatorCode::BackToSchool => vec![
+            referrals(&["school_reintegration", "non_formal_education"]),
+            closures(&["reintegrated_school"]),
+        ],
+    };
+    format!(
+        "SELECT COUNT(DISTINCT u.child_id) AS n FROM ({}) u",
+        parts.join(" UNION ALL ")
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::statistics::params::parse;
+    use chrono::NaiveDate;
+
+    fn at(y: i32, m: u32, d: u32) -> NaiveDateTime {
+        NaiveDate::from_ymd_opt(y, m, d)
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+            .unwrap_or_default()
+    }
+
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, 30).unwrap_or_default()
+    }
+
+    #[test]
+    fn the_concern_list_matches_the_vocabulary() {
+        let mut codes: Vec<String> = CONCERNS.iter().map(to_code).collect();
+        codes.sort();
+        codes.dedup();
+        assert_eq!(codes.len(), 23);
+        assert!(family_expr().contains("WHEN 'trafficking' THEN 'exploitation'"));
+    }
+
+    #[test]
+    fn joins_follow_what_is_asked() {
+        let r = parse("measure=reports", today()).unwrap_or_else(|e| panic!("{e:?}"));
+        let sql = statistics_sql(Backend::Sqlite, &r, None, at(2026, 1, 1), at(2027, 1, 1));
+        assert!(
+            !sql.contains("report_children") && !sql.contains("GROUP BY"),
+            "{sql}"
+        );
+        let r = parse(
+            "measure=reports&group_by=sex,concern_family&territory=421&age_band=12_14",
+            today(),
+        )
+        .unwrap_or_else(|e| panic!("{e:?}"));
+        let sql = statistics_sql(
+            Backend::Postgres,
+            &r,
+            Some("MA/MA-04/421/"),
+            at(2026, 1, 1),
+            at(2027, 1, 1),
+        );
+        assert!(sql.contains("JOIN report_children rc"), "{sql}");
+        assert!(sql.contains("JOIN report_concerns cc"), "{sql}");
+        assert!(sql.contains("t.path LIKE 'MA/MA-04/421/%'"), "{sql}");
+        assert!(sql.contains("GROUP BY 1, 2"), "{sql}");
+        assert!(sql.contains("TIMESTAMP '2026-01-01 00:00:00'"), "{sql}");
+    }
+
+    #[test]
+    fn literals_are_quoted() {
+        assert_eq!(lit("a'b"), "'a''b'");
+    }
+
+    #[test]
+    fn indicators_union_their_sources() {
+        let sql = indicator_sql(
+            Backend::Sqlite,
+            IndicatorCode::SocialEmergency,
+            None,
+            at(2026, 1, 1),
+            at(2027, 1, 1),
+        );
+        assert!(sql.contains("case_services") && sql.contains("referrals rf"));
+        assert!(!sql.contains("closure_reason"));
+        let sql = indicator_sql(
+            Backend::Sqlite,
+            IndicatorCode::BackToSchool,
+            Some("MA/"),
+            at(2026, 1, 1),
+            at(2027, 1, 1),
+        );
+        assert!(sql.contains("'reintegrated_school'") && !sql.contains("case_services"));
+    }
+}

@@ -1,0 +1,2 @@
+DROP TABLE protocol_actions;
+DROP TABLE protocols;
