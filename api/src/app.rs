@@ -60,6 +60,7 @@ fn api_routes(cfg: &mut ServiceConfig) {
         .service(children::merge::merge_child)
         .service(children::merge::undo_merge)
         .service(children::access_log::get_child_access_log)
+        .service(children::export::export_child)
         .service(children::handlers::update_child)
         .service(children::consent_handlers::create_consent)
         .service(children::consent_handlers::list_consents)
@@ -76,7 +77,8 @@ fn api_routes(cfg: &mut ServiceConfig) {
         .configure(crate::placements::routes)
         .configure(crate::referrals::routes)
         .configure(crate::protocols::routes)
-        .configure(crate::statistics::routes);
+        .configure(crate::statistics::routes)
+        .configure(crate::events::routes);
 }
 
 /// Everything the OpenAPI document describes: `/api/v1` and the health checks.

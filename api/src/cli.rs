@@ -72,6 +72,22 @@ pub enum Command {
     /// Rebuild everything derived from the records: the children's matching keys and the audit
     /// chain's seal.
     RebuildDerived,
+    /// Copy the SQLite database while the server serves (`VACUUM INTO`); for PostgreSQL, names
+    /// its own tools.
+    Backup {
+        /// The new file to write (an existing file is refused).
+        #[arg(long)]
+        to: std::path::PathBuf,
+    },
+    /// Put a SQLite backup in place of the configured database (stop the server first).
+    Restore {
+        /// The backup to restore (it must be a Madar database).
+        #[arg(long)]
+        from: std::path::PathBuf,
+        /// Replace the existing database.
+        #[arg(long)]
+        force: bool,
+    },
     /// Load demo data.
     Seed {
         /// The demo organizations in the 8 pilot provinces and one user per role.
@@ -172,10 +188,16 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     }
     let settings = Settings::from_env()?;
     init_logging(&settings);
+    match &command {
+        Command::Backup { to } => return crate::backup::backup(&settings, to),
+        Command::Restore { from, force } => return crate::backup::restore(&settings, from, *force),
+        _ => {}
+    }
     let mut conn = connect(&settings)?;
     let now = chrono::Utc::now().naive_utc();
     match command {
         Command::Openapi => Ok(()),
+        Command::Backup { .. } | Command::Restore { .. } => Ok(()),
         Command::Serve => serve(settings, conn),
         Command::Migrate { redo_all } => {
             if redo_all {

@@ -87,6 +87,8 @@ pub struct Settings {
     pub trusted_proxies: Vec<IpAddr>,
     /// Statistics: counts from 1 to k−1 are suppressed for the national reading roles.
     pub statistics_k: u32,
+    /// Alerts: an open case with no timeline event for this many days has no follow-up.
+    pub alert_no_follow_up_days: u32,
 }
 
 fn var(name: &str) -> Option<String> {
@@ -182,6 +184,16 @@ impl Settings {
                         "MADAR_STATISTICS_K must be a whole number from 1 (no suppression) to 1000",
                     )?,
                 None => 5,
+            },
+            alert_no_follow_up_days: match var("MADAR_ALERT_NO_FOLLOW_UP_DAYS") {
+                Some(v) => v
+                    .parse::<u32>()
+                    .ok()
+                    .filter(|d| (1..=3650).contains(d))
+                    .context(
+                    "MADAR_ALERT_NO_FOLLOW_UP_DAYS must be a whole number of days from 1 to 3650",
+                )?,
+                None => 30,
             },
         };
         if settings.environment == Environment::Production && settings.jwt_secret.is_none() {

@@ -20,7 +20,8 @@ pub struct ClockNow {
 }
 
 /// `POST /api/v1/dev/clock {"seconds": N}`: moves this process's clock forward, so tests of
-/// expiries and lockouts need not sleep.
+/// expiries and lockouts need not sleep. It then runs one pass of the protocol worker
+/// (`protocols::worker::tick`), so time-driven triggers fire deterministically.
 pub async fn advance_clock(
     state: web::Data<AppState>,
     body: ValidJson<AdvanceClock>,
@@ -28,6 +29,11 @@ pub async fn advance_clock(
     state
         .clock
         .advance(chrono::TimeDelta::seconds(body.0.seconds));
+    let now = state.clock.now_naive();
+    match crate::db::run(&state.pool, move |c| crate::protocols::worker::tick(c, now)).await {
+        Ok(pass) => tracing::debug!(?pass, "protocol worker pass after the clock moved"),
+        Err(e) => tracing::warn!(error = ?e, "protocol worker pass after the clock moved failed"),
+    }
     Ok(HttpResponse::Ok().json(ClockNow {
         now: state.clock.now(),
     }))

@@ -797,3 +797,28 @@ diesel::table! {
 
 diesel::joinable!(protocols -> territories (territory_code));
 diesel::joinable!(protocol_actions -> protocols (protocol_id));
+
+diesel::table! {
+    /// Live updates (`events`): thin events read by every process's SSE streams.
+    live_events (id) {
+        id -> BigInt,
+        kind -> Text,
+        resource_id -> Text,
+        organizations -> Text,
+        territories -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// Single-use tickets that open an SSE stream (`events`), by hash.
+    event_tickets (ticket_hash) {
+        ticket_hash -> Text,
+        subject_kind -> Text,
+        subject_id -> Text,
+        token_expires_at -> Timestamp,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}

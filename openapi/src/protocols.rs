@@ -187,6 +187,11 @@ pub struct ProtocolActionResponse {
     pub completed_at: Option<DateTime<Utc>>,
     /// Why it was waived (coordinators' text; sensitive, stored encrypted).
     pub waiver_reason: Option<String>,
+    /// For an open `service_referral` on a case: the ids of the active services of its
+    /// `service_type` that serve the child's territory and admit the child (the directory's
+    /// eligibility search), at most 20; empty otherwise.
+    #[serde(default)]
+    pub proposed_services: Vec<Uuid>,
     pub version: i32,
 }
 
@@ -210,15 +215,29 @@ pub enum AlertKind {
     ImmediateDangerUnscreened,
     /// A protocol action past its due time.
     OverdueAction,
+    /// An outgoing referral not answered by its `respond_by` (still sent, or expired).
+    ReferralUnanswered,
+    /// A child placed in a social-care institution whose 18th birthday is within six months.
+    #[serde(rename = "turning_18_in_institution")]
+    Turning18InInstitution,
+    /// An open case with no timeline event for `MADAR_ALERT_NO_FOLLOW_UP_DAYS` days.
+    NoFollowUp,
 }
 
 /// One alert for the caller.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct AlertResponse {
     pub kind: AlertKind,
-    pub action_id: Uuid,
-    pub action: String,
+    /// The protocol action (`overdue_action`, `immediate_danger_unscreened`).
+    pub action_id: Option<Uuid>,
+    pub action: Option<String>,
     pub report_id: Option<Uuid>,
     pub case_id: Option<Uuid>,
+    /// The referral (`referral_unanswered`).
+    pub referral_id: Option<Uuid>,
+    /// The child (`turning_18_in_institution`).
+    pub child_id: Option<Uuid>,
+    /// When it fell due: the action's due time, the referral's `respond_by`, the child's 18th
+    /// birthday, or the last timeline event plus the follow-up period (`no_follow_up`).
     pub due_at: DateTime<Utc>,
 }

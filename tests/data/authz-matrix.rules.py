@@ -67,6 +67,7 @@ op("GET /api/v1/children/matches", {C,W}); op("POST /api/v1/children", M_CHILD)
 op("GET /api/v1/children", R_CHILD, "case", lst=True); op("GET /api/v1/children/{id}", R_CHILD, "case")
 op("PATCH /api/v1/children/{id}", M_CHILD, "case"); op("POST /api/v1/children/{id}/merge", {C}, "case")
 op("POST /api/v1/children/{id}/merges/{merge_id}/undo", {C}, "case"); op("GET /api/v1/children/{id}/access-log", {C}, "case")
+op("GET /api/v1/children/{id}/export", {C}, "case")
 op("GET /api/v1/children/{id}/cases", R_CASE, "case")
 op("GET /api/v1/children/{id}/consents", R_CHILD, "case"); op("POST /api/v1/children/{id}/consents", M_CHILD, "case")
 op("POST /api/v1/children/{id}/consents/{consent_id}/withdraw", M_CHILD, "case")
@@ -106,6 +107,7 @@ op("GET /api/v1/alerts", {C,W})
 op("GET /api/v1/cases/{id}/actions", {C,W}, "case"); op("GET /api/v1/reports/{id}/actions", {C,W}, "report")
 op("GET /api/v1/protocol-actions/{id}", {C,W}, "case"); op("POST /api/v1/protocol-actions/{id}/completion", {C,W}, "case")
 op("POST /api/v1/protocol-actions/{id}/waiver", {C}, "case")
+op("POST /api/v1/events/tickets", ALL); op("GET /api/v1/events", ALL, public="any")  # a ticket, not a bearer token
 out = ["# The authorization matrix (issue 10): one row per operation of the served OpenAPI document, one",
 "# column per actor and scope. Cells: allow (any status but 401, 403, 404 and 5xx: a write may",
 "# still answer 409, 412 or 422, since bodies are validated after the role check), empty (200, and",

@@ -73,6 +73,7 @@ pub fn decide(
                     diesel::update(cases::table.find(&row.case_id))
                         .set(cases::risk_level.eq(level))
                         .execute(conn)?;
+                    crate::protocols::triggers::risk_level_reached(conn, &row.case_id, now)?;
                 }
             }
         }

@@ -55,6 +55,8 @@ pub enum AuditAction {
     ChildRead,
     ChildCreate,
     ChildUpdate,
+    /// Everything held on a child was exported (an access request).
+    ChildExport,
     /// A likely match outside the caller's scope was announced with its owner.
     ChildMatchAnnounce,
     /// A duplicate child record was merged into another.
@@ -148,6 +150,7 @@ impl AuditAction {
             A::ChildRead => "child.read",
             A::ChildCreate => "child.create",
             A::ChildUpdate => "child.update",
+            A::ChildExport => "child.export",
             A::ChildMatchAnnounce => "child.match_announce",
             A::ChildMerge => "child.merge",
             A::ChildMergeUndo => "child.merge_undo",

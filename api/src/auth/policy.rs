@@ -42,6 +42,8 @@ pub enum Action {
     MergeChildren,
     /// Read a child's access log (coordinators).
     ReadChildAccessLog,
+    /// Export everything held on a child for an access request (coordinators).
+    ExportChildData,
     /// List and read cases and what is recorded on them (the scope decides which). Partners
     /// hold it with an empty scope: they follow a child only through the referrals addressed
     /// to them, and a case answers them 404.
@@ -91,6 +93,7 @@ pub fn authorize(actor: &Actor, action: Action) -> Result<(), ApiError> {
             actor.role == R::Coordinator
         }
         A::ReadAudit => actor.role == R::Auditor,
+        A::ExportChildData => actor.role == R::Coordinator,
         A::ReadStatistics => matches!(actor.role, R::Analyst | R::Admin | R::Coordinator),
         A::ReadProtocols => matches!(actor.role, R::Admin | R::Coordinator | R::CaseWorker),
         A::ManageProtocols => matches!(actor.role, R::Admin | R::Coordinator),
@@ -385,6 +388,33 @@ pub fn sends_referral(actor: &Actor, from_org: &str, case_path: &str) -> bool {
 /// the receiving organization who reads referrals.
 pub fn receives_referral(actor: &Actor, to_org: &str) -> bool {
     authorize(actor, Action::ReadReferrals).is_ok() && actor.organization_id == to_org
+}
+
+/// Whether `actor` receives a live event (`events`) of `kind` whose audience is `organizations`
+/// (ids) and `territories` (paths): a new report reaches the case workers of the organizations
+/// it was routed to and the coordinators whose subtree holds one of its children; a referral
+/// reaches the people of the organizations it names (the receiver when sent, both sides when
+/// it changes), partners included.
+pub fn sees_live_event(
+    actor: &Actor,
+    kind: madar_openapi::events::LiveEventType,
+    organizations: &[String],
+    territories: &[String],
+) -> bool {
+    use madar_openapi::events::LiveEventType as E;
+    match kind {
+        E::ReportReceived => match (actor.role, &actor.territory) {
+            (Role::CaseWorker, _) => organizations.contains(&actor.organization_id),
+            (Role::Coordinator, Some(scope)) => territories
+                .iter()
+                .any(|p| p.starts_with(scope.path.as_str())),
+            _ => false,
+        },
+        E::ReferralCreated | E::ReferralUpdated => {
+            authorize(actor, Action::ReadReferrals).is_ok()
+                && organizations.contains(&actor.organization_id)
+        }
+    }
 }
 
 #[cfg(test)]

@@ -94,5 +94,6 @@ pub fn apply(
     let event = Event::new(t.case_id, CaseEventKind::StageChanged, t.actor_id)
         .detail(detail)
         .note(Some(t.reason));
-    events::append(conn, keys, event, now)
+    events::append(conn, keys, event, now)?;
+    crate::protocols::triggers::stage_reached(conn, t.case_id, now).map(|_| ())
 }

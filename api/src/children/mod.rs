@@ -5,6 +5,7 @@ pub mod consent;
 pub mod consent_handlers;
 pub mod consent_store;
 pub mod domain;
+pub mod export;
 pub mod family;
 pub mod family_store;
 pub mod handlers;

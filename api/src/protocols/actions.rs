@@ -9,9 +9,11 @@ use madar_openapi::protocols::{
 };
 use madar_openapi::Page;
 
-use super::store;
+use super::{alerts, proposals, store};
 use crate::audit::{self, AuditAction, AuditEvent, Resource};
-use crate::auth::policy::{authorize, case_scope, report_scope, Action};
+use crate::auth::policy::{
+    authorize, case_scope, child_scope, referral_scope, report_scope, Action,
+};
 use crate::auth::Actor;
 use crate::db;
 use crate::error::ApiError;
@@ -19,11 +21,26 @@ use crate::http::{record, IfMatch, ProblemResponse, ValidJson};
 use crate::idempotency::{self, IdempotencyKey, Idempotent, Stored};
 use crate::state::AppState;
 
-fn respond(state: &AppState, rows: Vec<store::ActionRow>) -> Result<HttpResponse, ApiError> {
-    let now = state.clock.now_naive();
+type Proposed = std::collections::HashMap<String, Vec<uuid::Uuid>>;
+
+/// An action's response with the services it proposes.
+fn with_proposals(
+    state: &AppState,
+    row: &store::ActionRow,
+    proposed: &mut Proposed,
+) -> Result<ProtocolActionResponse, ApiError> {
+    let mut body = row.response(&state.data_keys, state.clock.now_naive())?;
+    body.proposed_services = proposed.remove(&row.id).unwrap_or_default();
+    Ok(body)
+}
+
+fn respond(
+    state: &AppState,
+    (rows, mut proposed): (Vec<store::ActionRow>, Proposed),
+) -> Result<HttpResponse, ApiError> {
     let items = rows
         .iter()
-        .map(|r| r.response(&state.data_keys, now))
+        .map(|r| with_proposals(state, r, &mut proposed))
         .collect::<Result<Vec<_>, _>>()?;
     Ok(HttpResponse::Ok().json(Page {
         items,
@@ -46,9 +63,12 @@ pub async fn list_case_actions(
 ) -> Result<HttpResponse, ApiError> {
     authorize(&actor, Action::HandleProtocolActions)?;
     let (scope, id) = (case_scope(&actor), id.to_string());
+    let (children, today) = (child_scope(&actor), state.clock.now_naive().date());
     let rows = db::run(&state.pool, move |c| {
         crate::cases::store::check(c, &scope, &id)?;
-        store::actions_of(c, &id, true)
+        let rows = store::actions_of(c, &id, true)?;
+        let proposed = proposals::of(c, &rows, &children, today)?;
+        Ok((rows, proposed))
     })
     .await?;
     respond(&state, rows)
@@ -78,7 +98,7 @@ pub async fn list_report_actions(
                 seen.push(row);
             }
         }
-        Ok(seen)
+        Ok((seen, Proposed::new()))
     })
     .await?;
     respond(&state, rows)
@@ -196,22 +216,28 @@ pub async fn get_action(
 ) -> Result<HttpResponse, ApiError> {
     authorize(&actor, Action::HandleProtocolActions)?;
     let (cases, reports, id) = (case_scope(&actor), report_scope(&actor), id.to_string());
-    let row = db::run(&state.pool, move |c| {
+    let (children, today) = (child_scope(&actor), state.clock.now_naive().date());
+    let (row, mut proposed) = db::run(&state.pool, move |c| {
         let row = store::find_action(c, &id)?;
-        if store::action_in_scope(c, &row, &cases, &reports)? {
-            Ok(row)
-        } else {
-            Err(ApiError::NotFound)
+        if !store::action_in_scope(c, &row, &cases, &reports)? {
+            return Err(ApiError::NotFound);
         }
+        let proposed = proposals::of(c, std::slice::from_ref(&row), &children, today)?;
+        Ok((row, proposed))
     })
     .await?;
-    let body = row.response(&state.data_keys, state.clock.now_naive())?;
+    let body = with_proposals(&state, &row, &mut proposed)?;
     Ok(record(StatusCode::OK, row.version, &body))
 }
 
 /// The caller's alerts: the open protocol actions past their due time on the cases and
-/// reports they see; an immediate-danger report's overdue screening is
-/// `immediate_danger_unscreened`, listed first; then by due time (at most 200).
+/// reports they see (an immediate-danger report's overdue screening is
+/// `immediate_danger_unscreened`, listed first; others `overdue_action`), their outgoing
+/// referrals unanswered past `respond_by` (`referral_unanswered`), the children of their cases
+/// turning 18 within six months while placed in a social-care institution
+/// (`turning_18_in_institution`), and their open cases without a timeline event for
+/// `MADAR_ALERT_NO_FOLLOW_UP_DAYS` days (`no_follow_up`); then by due time (at most 200 of
+/// each kind).
 #[utoipa::path(
     tag = "protocols",
     security(("bearer" = [])),
@@ -223,15 +249,32 @@ pub async fn list_alerts(
     actor: Actor,
 ) -> Result<HttpResponse, ApiError> {
     authorize(&actor, Action::HandleProtocolActions)?;
-    let (cases, reports, now) = (
+    let (cases, reports, referrals, now) = (
         case_scope(&actor),
         report_scope(&actor),
+        referral_scope(&actor),
         state.clock.now_naive(),
     );
-    let rows = db::run(&state.pool, move |c| {
-        store::overdue(c, &cases, &reports, now, 200)
+    let days = state.settings.alert_no_follow_up_days;
+    let (rows, unanswered, turning, quiet) = db::run(&state.pool, move |c| {
+        let rows = store::overdue(c, &cases, &reports, now, 200)?;
+        let unanswered = alerts::unanswered_referrals(c, &referrals, now, 200)?;
+        let turning = alerts::turning_18(c, &cases, now)?;
+        let quiet = alerts::no_follow_up(c, &cases, days, now, 200)?;
+        Ok((rows, unanswered, turning, quiet))
     })
     .await?;
+    let id = |s: &str| uuid::Uuid::parse_str(s).map_err(|e| ApiError::Internal(e.into()));
+    let empty = |kind: AlertKind, due_at: chrono::NaiveDateTime| AlertResponse {
+        kind,
+        action_id: None,
+        action: None,
+        report_id: None,
+        case_id: None,
+        referral_id: None,
+        child_id: None,
+        due_at: due_at.and_utc(),
+    };
     let mut items = Vec::with_capacity(rows.len());
     for (row, danger) in rows {
         let kind = if danger && row.action == "screen_report" {
@@ -241,15 +284,34 @@ pub async fn list_alerts(
         };
         let r = row.response(&state.data_keys, now)?;
         items.push(AlertResponse {
-            kind,
-            action_id: r.id,
-            action: r.action,
+            action_id: Some(r.id),
+            action: Some(r.action),
             report_id: r.report_id,
             case_id: r.case_id,
-            due_at: r.due_at,
+            ..empty(kind, row.due_at)
         });
     }
-    items.sort_by_key(|a| a.kind != AlertKind::ImmediateDangerUnscreened);
+    for (referral, case, respond_by) in unanswered {
+        items.push(AlertResponse {
+            referral_id: Some(id(&referral)?),
+            case_id: Some(id(&case)?),
+            ..empty(AlertKind::ReferralUnanswered, respond_by)
+        });
+    }
+    for (child, case, birthday) in turning {
+        items.push(AlertResponse {
+            child_id: Some(id(&child)?),
+            case_id: Some(id(&case)?),
+            ..empty(AlertKind::Turning18InInstitution, birthday)
+        });
+    }
+    for (case, due) in quiet {
+        items.push(AlertResponse {
+            case_id: Some(id(&case)?),
+            ..empty(AlertKind::NoFollowUp, due)
+        });
+    }
+    items.sort_by_key(|a| (a.kind != AlertKind::ImmediateDangerUnscreened, a.due_at));
     Ok(HttpResponse::Ok().json(Page {
         items,
         next_cursor: None,

@@ -7,11 +7,16 @@
 //!   ships, published at start-up on a fresh install;
 //! - `handlers`: `/protocols`; `actions`: the actions of cases and reports, completion,
 //!   waiver, and `/alerts`;
+//! - `proposals`: the services an open `service_referral` action proposes;
 //! - `triggers`: called from the report and case writes, in their transaction;
-//! - `worker`: marks overdue actions in the background.
+//! - `alerts`: the alerts that are not overdue actions (unanswered referrals, children
+//!   turning 18 in an institution, cases without follow-up);
+//! - `worker`: marks overdue actions and fires the time-driven triggers in the background.
 pub mod actions;
+pub mod alerts;
 pub mod domain;
 pub mod handlers;
+pub mod proposals;
 pub mod shipped;
 pub mod store;
 pub mod triggers;

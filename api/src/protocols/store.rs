@@ -322,6 +322,7 @@ impl ActionRow {
             created_at: self.created_at.and_utc(),
             completed_at: self.completed_at.map(|t| t.and_utc()),
             waiver_reason,
+            proposed_services: vec![],
             version: self.version,
         })
     }

@@ -97,6 +97,11 @@ pub async fn change<B: Serialize>(
         let to = domain::next(from, moved)?;
         writes::apply(c, &keys, &id, (moved, to), &change, now)?;
         let row = &referral.row;
+        crate::events::publish(
+            c,
+            &crate::events::NewEvent::referral_updated(&id, &row.from_org, &row.to_org),
+            now,
+        )?;
         let mut detail = json!({"from": to_code(&from), "to": to_code(&to)});
         if let Some(outcome) = change.outcome {
             detail["outcome"] = json!(to_code(&outcome));

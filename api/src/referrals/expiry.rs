@@ -36,7 +36,12 @@ fn expire_one(
     if !writes::expire(conn, id, now)? {
         return Ok(false);
     }
-    let case_id: String = r::table.find(id).select(r::case_id).first(conn)?;
+    let (case_id, from_org, to_org): (String, String, String) = r::table
+        .find(id)
+        .select((r::case_id, r::from_org, r::to_org))
+        .first(conn)?;
+    let changed = crate::events::NewEvent::referral_updated(id, &from_org, &to_org);
+    crate::events::publish(conn, &changed, now)?;
     let detail =
         json!({"from": to_code(&ReferralStatus::Sent), "to": to_code(&ReferralStatus::Expired)});
     let event = Event::new(&case_id, CaseEventKind::ReferralExpired, SYSTEM_ACTOR)

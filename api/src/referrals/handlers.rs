@@ -86,6 +86,11 @@ pub async fn send_referral(
     idempotency::run(&state.pool, request, now, move |c| {
         let id = writes::create(c, &keys, &n, now)?;
         let referral = store::find(c, &scope, &id)?;
+        crate::events::publish(
+            c,
+            &crate::events::NewEvent::referral_created(&id, &referral.row.to_org),
+            now,
+        )?;
         let detail = json!({
             "to": referral.to_code,
             "service_type": n.service_type,

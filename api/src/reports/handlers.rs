@@ -97,6 +97,7 @@ pub async fn create_report(
     idempotency::run(&state.pool, request, now, move |c| {
         let id = store::create(c, &keys, &new, &paths, &actor, now)?;
         crate::protocols::triggers::report_received(c, &id, now)?;
+        crate::events::publish_report_received(c, &id, &paths, now)?;
         audit::record(c, &event.on(Resource::Report, &id))?;
         let row = store::find(
             c,

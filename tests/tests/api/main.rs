@@ -10,6 +10,8 @@ mod authz_matrix_tests;
 mod case_tests;
 mod children_tests;
 mod consent_tests;
+mod data_protection_tests;
+mod event_tests;
 mod family_tests;
 mod generate_tests;
 mod hsds_tests;

@@ -74,6 +74,24 @@ fn alerts(app: &TestApp, token: &str) -> Vec<Value> {
     items(&json_of(app.get("/api/v1/alerts", Some(token)), 200))
 }
 
+/// The actions of a case that `event` created.
+fn fired_by(app: &TestApp, token: &str, case: &OpenedCase, event: &str) -> Vec<Value> {
+    actions(app, token, &format!("{}/actions", case.path))
+        .into_iter()
+        .filter(|a| a["trigger"] == event)
+        .collect()
+}
+
+/// The alerts of `kind` for `token`.
+fn alerts_of(app: &TestApp, token: &str, kind: &str) -> Vec<Value> {
+    alerts(app, token)
+        .into_iter()
+        .filter(|a| a["kind"] == kind)
+        .collect()
+}
+
+const DAY: i64 = 24 * 3600;
+
 backend_tests! {
     fn protocol_shipped_national_is_in_force_on_a_fresh_server(backend) {
         let app = TestApp::spawn(backend);
@@ -188,7 +206,7 @@ backend_tests! {
 
     fn protocol_immediate_danger_report_alerts_when_unscreened_in_time(backend) {
         let app = TestApp::spawn(backend);
-        let (coordinator, worker) = (app.token(COORDINATOR), app.token(CASE_WORKER));
+        let worker = app.token(CASE_WORKER);
         let report = file(&app, &worker, &report_body("Adam", "Tazi", "421", true));
         let list = actions(&app, &worker, &report_actions(&report));
         assert_eq!(codes(&list), ["medical_exam", "notify_prosecutor", "screen_report"]);
@@ -264,7 +282,7 @@ backend_tests! {
         // Nothing left to alert about on this case, however late.
         app.advance_clock(30 * 24 * 3600);
         let worker = app.token(CASE_WORKER);
-        assert!(alerts(&app, &worker).iter().all(|a| a["case_id"] != case.id.as_str()));
+        assert!(alerts(&app, &worker).iter().all(|a| a["case_id"] != case.id.as_str() || a["kind"] == "no_follow_up"));
         // Others do not see the case's actions.
         centre(&app, "cape-sale-p", "support_centre", "441");
         let (_, outsider) = staff(&app, "worker.sale@demo.madar.ma", "case_worker", "cape-sale-p", "441");
@@ -294,5 +312,190 @@ backend_tests! {
         assert_eq!(on_case.len(), 1, "{raised:?}");
         assert_eq!(on_case[0]["action"], "forensic_exam");
         assert_eq!(on_case[0]["kind"], "overdue_action");
+    }
+
+    fn protocol_stage_and_risk_changes_fire_their_rules_once(backend) {
+        use crate::transition_tests::{closing, moved, step};
+        let app = TestApp::spawn(backend);
+        let coordinator = app.token(COORDINATOR);
+        let case = open_case(&app, &coordinator, "Anas");
+        assert!(fired_by(&app, &coordinator, &case, "risk_level_reached").is_empty());
+        moved(&app, &case, &coordinator, &step("assessment"));
+        // An hour later, an assessment finds immediate danger: the high-risk rule fires, due
+        // 72 h from the assessment.
+        app.advance_clock(3600);
+        let coordinator = app.token(COORDINATOR);
+        let danger = |app: &TestApp, token: &str| {
+            let list = json_of(app.get("/api/v1/assessment-instruments", Some(token)), 200);
+            let instrument = &list["items"][0];
+            let mut answers = serde_json::Map::new();
+            for domain in instrument["domains"].as_array().expect("domains") {
+                for item in domain["items"].as_array().expect("items") {
+                    let code = item["code"].as_str().expect("code").to_string();
+                    answers.insert(code, item["options"][0]["code"].clone());
+                }
+            }
+            answers.insert("immediate_physical_danger".into(), json!("yes"));
+            json!({"instrument": instrument["code"], "version": instrument["version"], "answers": answers})
+        };
+        let assessments = format!("{}/assessments", case.path);
+        let body = danger(&app, &coordinator);
+        assert_eq!(json_of(app.post(&assessments, Some(&coordinator), &body), 201)["risk_level"], "immediate_danger");
+        let fired = fired_by(&app, &coordinator, &case, "risk_level_reached");
+        assert_eq!(codes(&fired), ["home_visit"], "{fired:?}");
+        assert_eq!(fired[0]["rule_key"], "high_risk_home_visit");
+        let due = hours_from_now(&fired[0]["due_at"]);
+        assert!((72.9..73.05).contains(&due), "due in {due} h");
+        // The same level again fires nothing more.
+        json_of(app.post(&assessments, Some(&coordinator), &body), 201);
+        assert_eq!(fired_by(&app, &coordinator, &case, "risk_level_reached").len(), 1);
+        // Reaching follow-up fires its visit, due 30 days from the change; reaching it again
+        // (closed, then reopened) does not.
+        assert!(fired_by(&app, &coordinator, &case, "stage_reached").is_empty());
+        moved(&app, &case, &coordinator, &closing());
+        app.advance_clock(3600);
+        let coordinator = app.token(COORDINATOR);
+        moved(&app, &case, &coordinator, &step("follow_up"));
+        let fired = fired_by(&app, &coordinator, &case, "stage_reached");
+        assert_eq!(codes(&fired), ["follow_up_visit"], "{fired:?}");
+        let due = hours_from_now(&fired[0]["due_at"]);
+        assert!((721.9..722.05).contains(&due), "due in {due} h");
+        moved(&app, &case, &coordinator, &closing());
+        moved(&app, &case, &coordinator, &step("follow_up"));
+        assert_eq!(fired_by(&app, &coordinator, &case, "stage_reached").len(), 1);
+    }
+
+    fn protocol_children_turning_18_in_an_institution_fire_once_and_alert(backend) {
+        let app = TestApp::spawn(backend);
+        let coordinator = app.token(COORDINATOR);
+        let eps = centre(&app, "eps-rabat", "social_care_institution", "421");
+        let today = Utc::now().date_naive();
+        // Born 18 years minus three months ago, placed in an institution.
+        let birth = today.checked_sub_months(chrono::Months::new(18 * 12 - 3)).expect("date");
+        let mut report = report_body("Hamza", "Tazi", "421", false);
+        report["children"][0].as_object_mut().expect("child").remove("estimated_birth_year");
+        report["children"][0]["date_of_birth"] = json!(birth.to_string());
+        let case = open_case_from(&app, &coordinator, &report);
+        // Another child of that age not in an institution, and a young one placed: nothing.
+        let mut free = report.clone();
+        free["children"][0]["given_name_latin"] = json!("Ali");
+        let free = open_case_from(&app, &coordinator, &free);
+        let young = open_case(&app, &coordinator, "Badr");
+        let since = (today - chrono::Duration::days(5)).to_string();
+        for c in [&case, &young] {
+            let placements = format!("/api/v1/children/{}/placements", c.child_id);
+            json_of(app.post(&placements, Some(&coordinator), &json!({"institution": eps, "case_id": c.id, "from": since})), 201);
+        }
+        assert!(fired_by(&app, &coordinator, &case, "turning_18_in_institution").is_empty());
+        // Services: post-18 support in Rabat (proposed), in Salé and of another type (not).
+        let admin = app.token(ADMIN);
+        let service = |name: &str, kind: &str, territory: &str| {
+            let body = json!({"type": kind, "provider": "ngo-rabat", "name": name, "territories": [territory]});
+            id_of(&json_of(app.post("/api/v1/services", Some(&admin), &body), 201))
+        };
+        let rabat = service("Accompagnement post-18 Rabat", "post18_support", "421");
+        service("Accompagnement post-18 Salé", "post18_support", "441");
+        service("Écoute Rabat", "psychological_support", "421");
+        // The worker's pass (run when the clock moves) fires the transition rule.
+        app.advance_clock(60);
+        let coordinator = app.token(COORDINATOR);
+        let fired = fired_by(&app, &coordinator, &case, "turning_18_in_institution");
+        assert_eq!(codes(&fired), ["service_referral", "transition_plan"], "{fired:?}");
+        let referral = action(&fired, "service_referral");
+        assert_eq!(referral["service_type"], "post18_support");
+        assert_eq!(referral["proposed_services"], json!([rabat]), "{referral}");
+        let one = json_of(app.get(&format!("/api/v1/protocol-actions/{}", id_of(referral)), Some(&coordinator)), 200);
+        assert_eq!(one["proposed_services"], json!([rabat]));
+        assert_eq!(action(&fired, "transition_plan")["proposed_services"], json!([]));
+        let due = hours_from_now(&action(&fired, "transition_plan")["due_at"]);
+        assert!((719.9..720.05).contains(&due), "due in {due} h");
+        for c in [&free, &young] {
+            assert!(fired_by(&app, &coordinator, c, "turning_18_in_institution").is_empty());
+        }
+        // Later passes fire nothing more for this child.
+        app.advance_clock(DAY);
+        app.advance_clock(DAY);
+        let coordinator = app.token(COORDINATOR);
+        assert_eq!(fired_by(&app, &coordinator, &case, "turning_18_in_institution").len(), 2);
+        // The alert names the child, due on the 18th birthday, for those who see the case.
+        let raised = alerts_of(&app, &coordinator, "turning_18_in_institution");
+        assert_eq!(raised.len(), 1, "{raised:?}");
+        assert_eq!(raised[0]["child_id"], case.child_id.as_str());
+        assert_eq!(raised[0]["case_id"], case.id.as_str());
+        let adult: DateTime<Utc> = raised[0]["due_at"].as_str().expect("due").parse().expect("time");
+        assert_eq!(adult.date_naive(), birth.checked_add_months(chrono::Months::new(18 * 12)).expect("date"));
+        let (_, sale) = staff(&app, "coord.sale3@demo.madar.ma", "coordinator", "upe-sale", "441");
+        assert!(alerts_of(&app, &sale, "turning_18_in_institution").is_empty());
+    }
+
+    fn protocol_unanswered_referrals_fire_once_and_alert_the_sender(backend) {
+        let app = TestApp::spawn(backend);
+        let worker = app.token(CASE_WORKER);
+        let case = open_case(&app, &worker, "Zakaria");
+        let consent = json!({
+            "given_by": "La mère", "relationship": "parent", "given_at": "2026-01-05T10:00:00Z",
+            "recipients": ["ngo-rabat"], "field_groups": ["identity"], "purpose": "Orientation vers un partenaire."
+        });
+        json_of(app.post(&format!("/api/v1/children/{}/consents", case.child_id), Some(&worker), &consent), 201);
+        let referral = json!({
+            "organization": "ngo-rabat", "service_type": "psychological_support",
+            "reason": "Suivi psychologique.", "urgency": "high",
+            "due_by": (Utc::now() + chrono::Duration::days(20)).to_rfc3339(),
+            "field_groups": ["identity"]
+        });
+        let sent = json_of(app.post(&format!("{}/referrals", case.path), Some(&worker), &referral), 201);
+        let referral_id = id_of(&sent);
+        // Answered in time: nothing (respond_by is 3 days for high urgency).
+        app.advance_clock(2 * DAY);
+        let worker = app.token(CASE_WORKER);
+        assert!(fired_by(&app, &worker, &case, "referral_unanswered").is_empty());
+        assert!(alerts_of(&app, &worker, "referral_unanswered").is_empty());
+        app.advance_clock(DAY + 60);
+        let (worker, coordinator) = (app.token(CASE_WORKER), app.token(COORDINATOR));
+        let fired = fired_by(&app, &worker, &case, "referral_unanswered");
+        assert_eq!(codes(&fired), ["follow_up_visit"], "{fired:?}");
+        assert_eq!(fired[0]["rule_key"], "referral_unanswered_follow_up");
+        let due = hours_from_now(&fired[0]["due_at"]);
+        assert!((3.0 * 24.0 + 47.9..3.0 * 24.0 + 48.1).contains(&due), "due in {due} h");
+        for token in [&worker, &coordinator] {
+            let raised = alerts_of(&app, token, "referral_unanswered");
+            assert_eq!(raised.len(), 1, "{raised:?}");
+            assert_eq!(raised[0]["referral_id"], referral_id.as_str());
+            assert_eq!(raised[0]["case_id"], case.id.as_str());
+            assert_eq!(raised[0]["due_at"], sent["respond_by"]);
+        }
+        // Once per referral, however many passes.
+        app.advance_clock(DAY);
+        let worker = app.token(CASE_WORKER);
+        assert_eq!(fired_by(&app, &worker, &case, "referral_unanswered").len(), 1);
+        // The receiving side and other territories get no such alert.
+        let (_, sale) = staff(&app, "coord.sale4@demo.madar.ma", "coordinator", "upe-sale", "441");
+        assert!(alerts_of(&app, &sale, "referral_unanswered").is_empty());
+        assert_problem(app.get("/api/v1/alerts", Some(&app.token(PARTNER))), 403, "forbidden");
+    }
+
+    fn protocol_cases_without_follow_up_alert_after_the_configured_days(backend) {
+        let app = TestApp::builder(backend).env("MADAR_ALERT_NO_FOLLOW_UP_DAYS", "10").spawn();
+        let worker = app.token(CASE_WORKER);
+        let case = open_case(&app, &worker, "Idriss");
+        app.advance_clock(9 * DAY);
+        let worker = app.token(CASE_WORKER);
+        assert!(alerts_of(&app, &worker, "no_follow_up").iter().all(|a| a["case_id"] != case.id.as_str()));
+        app.advance_clock(DAY + 3600);
+        let (worker, coordinator) = (app.token(CASE_WORKER), app.token(COORDINATOR));
+        for token in [&worker, &coordinator] {
+            let raised = alerts_of(&app, token, "no_follow_up");
+            let mine: Vec<&Value> = raised.iter().filter(|a| a["case_id"] == case.id.as_str()).collect();
+            assert_eq!(mine.len(), 1, "{raised:?}");
+            assert!(mine[0]["action_id"].is_null());
+            let due = hours_from_now(&mine[0]["due_at"]);
+            // Due 10 days after the opening (the last event), on the real clock's scale.
+            assert!((239.9..240.05).contains(&due), "due {due} h from now");
+        }
+        let (_, sale) = staff(&app, "coord.sale5@demo.madar.ma", "coordinator", "upe-sale", "441");
+        assert!(alerts_of(&app, &sale, "no_follow_up").is_empty());
+        // A timeline event (a stage change) is follow-up: the alert goes.
+        crate::transition_tests::moved(&app, &case, &coordinator, &crate::transition_tests::step("assessment"));
+        assert!(alerts_of(&app, &worker, "no_follow_up").iter().all(|a| a["case_id"] != case.id.as_str()));
     }
 }

@@ -150,6 +150,7 @@ pub async fn create_assessment(
             events::append(c, &keys, event, now)?;
         } else {
             assessments::set_case_risk(c, &case_id, &to_code(&a.risk_level))?;
+            crate::protocols::triggers::risk_level_reached(c, &case_id, now)?;
             store::touch(c, &case_id, None, now)?;
         }
         let event = Event::new(&case_id, CaseEventKind::AssessmentRecorded, &actor_id)
