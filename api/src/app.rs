@@ -78,7 +78,8 @@ fn api_routes(cfg: &mut ServiceConfig) {
         .configure(crate::referrals::routes)
         .configure(crate::protocols::routes)
         .configure(crate::statistics::routes)
-        .configure(crate::events::routes);
+        .configure(crate::events::routes)
+        .configure(crate::webhooks::routes);
 }
 
 /// Everything the OpenAPI document describes: `/api/v1` and the health checks.
@@ -137,6 +138,8 @@ pub async fn serve(state: AppState) -> anyhow::Result<()> {
     let settings = state.settings.clone();
     let (pool, clock) = (state.pool.clone(), state.clock.clone());
     let keys = state.data_keys.clone();
+    let webhook_keys = state.data_keys.clone();
+    let webhook_allow_private = state.settings.webhook_allow_private;
     let state = web::Data::new(state);
     let bind = settings.bind.clone();
     let backend = crate::db::Backend::of(&settings.database_url).name();
@@ -202,6 +205,12 @@ pub async fn serve(state: AppState) -> anyhow::Result<()> {
     crate::idempotency::spawn_purger(pool.clone(), clock.clone());
     crate::referrals::expiry::spawn(pool.clone(), clock.clone(), keys);
     crate::protocols::worker::spawn(pool.clone(), clock.clone());
+    crate::webhooks::worker::spawn(
+        pool.clone(),
+        clock.clone(),
+        webhook_keys,
+        webhook_allow_private,
+    );
     server.run().await?;
     tracing::info!("madar stopped");
     Ok(())

@@ -89,6 +89,8 @@ pub struct Settings {
     pub statistics_k: u32,
     /// Alerts: an open case with no timeline event for this many days has no follow-up.
     pub alert_no_follow_up_days: u32,
+    /// Webhooks may target private, loopback and link-local addresses (tests, closed networks).
+    pub webhook_allow_private: bool,
 }
 
 fn var(name: &str) -> Option<String> {
@@ -195,6 +197,7 @@ impl Settings {
                 )?,
                 None => 30,
             },
+            webhook_allow_private: var("MADAR_WEBHOOK_ALLOW_PRIVATE").is_some(),
         };
         if settings.environment == Environment::Production && settings.jwt_secret.is_none() {
             bail!("MADAR_ENV=production needs an explicit MADAR_JWT_SECRET");

@@ -34,6 +34,14 @@ pub async fn advance_clock(
         Ok(pass) => tracing::debug!(?pass, "protocol worker pass after the clock moved"),
         Err(e) => tracing::warn!(error = ?e, "protocol worker pass after the clock moved failed"),
     }
+    // And one pass of the webhook worker: the deliveries due now are sent.
+    let allow_private = state.settings.webhook_allow_private;
+    let pass =
+        crate::webhooks::worker::tick(&state.pool, &state.data_keys, &state.clock, allow_private);
+    match pass.await {
+        Ok(pass) => tracing::debug!(?pass, "webhook pass after the clock moved"),
+        Err(e) => tracing::warn!(error = ?e, "webhook pass after the clock moved failed"),
+    }
     Ok(HttpResponse::Ok().json(ClockNow {
         now: state.clock.now(),
     }))

@@ -40,3 +40,4 @@ pub mod state;
 pub mod statistics;
 pub mod transfers;
 pub mod users;
+pub mod webhooks;

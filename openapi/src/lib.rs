@@ -28,6 +28,7 @@ pub mod services;
 pub mod statistics;
 pub mod users;
 pub mod validate;
+pub mod webhooks;
 
 pub use common::{Labels, Language, Page};
 pub use problem::{FieldError, Problem};

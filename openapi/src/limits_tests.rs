@@ -296,6 +296,9 @@ fn validator_limits_agree_with_the_schema() {
         "assigned_to": ["01a22bb8-3f27-7223-9fad-10acb7f42e8a"], "concerns": ["neglect"],
         "urgency": "high"
     }));
+    checked += check::<crate::webhooks::CreateWebhook>(json!({
+        "url": "https://partner.example/hooks", "events": ["referral.created"]
+    }));
     // No bound to mirror yet: checked so that one added later is.
     checked += check::<LinkSibling>(json!({
         "child_id": "01a22bb8-3f27-7223-9fad-10acb7f42e8a", "relation": "half_sibling"

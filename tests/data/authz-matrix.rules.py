@@ -38,6 +38,8 @@ SCOPES = {
  "protocol_manage": {"coord_other_prov":"403"},
  # transfer decision: only the receiving side's coordinator (coord_own is the sending side)
  "decide_transfer": {"coord_own":"403","coord_other_prov":"404"},
+ # webhooks: the fixtures belong to the partner's organization
+ "webhook": {"hotline_own":"404","hotline_other":"404"},
 }
 def listify(s):  # lists answer 200 without the foreign record
     return {k:("empty" if v=="404" else v) for k,v in SCOPES[s].items()}
@@ -108,6 +110,10 @@ op("GET /api/v1/cases/{id}/actions", {C,W}, "case"); op("GET /api/v1/reports/{id
 op("GET /api/v1/protocol-actions/{id}", {C,W}, "case"); op("POST /api/v1/protocol-actions/{id}/completion", {C,W}, "case")
 op("POST /api/v1/protocol-actions/{id}/waiver", {C}, "case")
 op("POST /api/v1/events/tickets", ALL); op("GET /api/v1/events", ALL, public="any")  # a ticket, not a bearer token
+# webhooks: partners and hotlines, their own organization's (the fixtures are ngo-rabat's)
+op("POST /api/v1/webhooks", {P,H}); op("GET /api/v1/webhooks", {P,H})
+for p in ["GET /api/v1/webhooks/{id}","DELETE /api/v1/webhooks/{id}","POST /api/v1/webhooks/{id}/secret-rotation","GET /api/v1/webhooks/{id}/deliveries"]:
+    op(p, {P,H}, "webhook")
 out = ["# The authorization matrix (issue 10): one row per operation of the served OpenAPI document, one",
 "# column per actor and scope. Cells: allow (any status but 401, 403, 404 and 5xx: a write may",
 "# still answer 409, 412 or 422, since bodies are validated after the role check), empty (200, and",

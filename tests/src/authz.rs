@@ -477,6 +477,17 @@ impl World {
             json!({"name": "Matrix victim", "organization": "ngo-rabat", "role": "partner"});
         let client = json_of(app.post("/api/v1/clients", Some(&admin), &client), 201);
         let client = id_of(client.get("client").unwrap_or(&client));
+        // Webhooks of the partner's organization (ngo-rabat): one read and rotated, one deleted
+        // per partner column. A documentation address: public, never a report's filer.
+        let partner_hook = || {
+            let body = json!({"url": "http://192.0.2.1/hook", "events": ["report.status_changed"]});
+            id_of(&json_of(
+                app.post("/api/v1/webhooks", Some(&app.token(PARTNER)), &body),
+                201,
+            ))
+        };
+        let (webhook, doomed_hook, doomed_hook_2) =
+            (partner_hook(), partner_hook(), partner_hook());
         organization(app, &admin, "doomed-org", "ngo", "421");
         let lists = json_of(app.get("/api/v1/reference", None), 200);
         let list = lists["lists"][0]
@@ -525,6 +536,8 @@ impl World {
             ("DELETE organizations.code", "doomed-org".into()),
             ("organizations.id", hsds_org),
             ("clients.id", client),
+            ("webhooks.id", webhook),
+            ("DELETE webhooks.id", doomed_hook),
             ("services.id", s1),
             ("indicators.code", "social_emergency".into()),
             ("approval-rules.kind", "closure".into()),
@@ -574,7 +587,13 @@ impl World {
                 ),
                 "cw_other_prov" => (&c, vec![]),
                 "cw_peer" => (&a2, vec![]),
-                "partner_noref" => (&a2, vec![("services.id", s2.clone())]),
+                "partner_noref" => (
+                    &a2,
+                    vec![
+                        ("services.id", s2.clone()),
+                        ("DELETE webhooks.id", doomed_hook_2.clone()),
+                    ],
+                ),
                 "hotline_own" => (&a, vec![("reports.id", h1.clone())]),
                 "hotline_other" => (&a, vec![("reports.id", h2.clone())]),
                 _ => (&a, vec![]),

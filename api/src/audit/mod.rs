@@ -129,6 +129,9 @@ pub enum AuditAction {
     ProtocolPublish,
     ProtocolActionComplete,
     ProtocolActionWaive,
+    WebhookCreate,
+    WebhookDelete,
+    WebhookSecretRotate,
 }
 
 impl AuditAction {
@@ -203,6 +206,9 @@ impl AuditAction {
             A::ProtocolPublish => "protocol.publish",
             A::ProtocolActionComplete => "protocol_action.complete",
             A::ProtocolActionWaive => "protocol_action.waive",
+            A::WebhookCreate => "webhook.create",
+            A::WebhookDelete => "webhook.delete",
+            A::WebhookSecretRotate => "webhook.secret_rotate",
         }
     }
 }
@@ -234,6 +240,7 @@ pub enum Resource {
     Service,
     Protocol,
     ProtocolAction,
+    Webhook,
 }
 
 impl Resource {
@@ -263,6 +270,7 @@ impl Resource {
             Resource::Service => "service",
             Resource::Protocol => "protocol",
             Resource::ProtocolAction => "protocol_action",
+            Resource::Webhook => "webhook",
         }
     }
 }

@@ -73,6 +73,9 @@ pub enum Action {
     /// Read statistics and indicators (analysts and admins nationally, suppressed under k;
     /// coordinators exact within their subtree: `statistics_scope`).
     ReadStatistics,
+    /// Register, read, delete webhooks and rotate their secrets: partners and hotlines (users
+    /// and API clients), their own organization's only (`webhook_organization`).
+    ManageWebhooks,
 }
 
 /// Whether `actor`'s role may ever do `action`; scope is decided by the filters below.
@@ -100,6 +103,7 @@ pub fn authorize(actor: &Actor, action: Action) -> Result<(), ApiError> {
         A::HandleProtocolActions => matches!(actor.role, R::Coordinator | R::CaseWorker),
         A::WaiveProtocolActions => actor.role == R::Coordinator,
         A::ReadReferrals => matches!(actor.role, R::Coordinator | R::CaseWorker | R::Partner),
+        A::ManageWebhooks => matches!(actor.role, R::Partner | R::Hotline),
         A::CreateReport | A::ReadReports => {
             matches!(
                 actor.role,
@@ -118,6 +122,11 @@ pub fn authorize(actor: &Actor, action: Action) -> Result<(), ApiError> {
     } else {
         Err(ApiError::Forbidden)
     }
+}
+
+/// The organization whose webhooks an actor manages: its own (another's answer 404).
+pub fn webhook_organization(actor: &Actor) -> String {
+    actor.organization_id.clone()
 }
 
 /// Which users an actor may see.

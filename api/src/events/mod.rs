@@ -114,5 +114,10 @@ pub fn publish_report_received(
 
 /// Writes an event in the caller's transaction: it is sent only if the change commits.
 pub fn publish(conn: &mut DbConn, event: &NewEvent, now: NaiveDateTime) -> Result<(), ApiError> {
-    store::insert(conn, event, now)
+    store::insert(conn, event, now)?;
+    // The same change reaches the organizations' webhooks (their outbox, same transaction).
+    if let Some(kind) = madar_openapi::webhooks::WebhookEventType::parse(event.kind.code()) {
+        crate::webhooks::enqueue(conn, kind, &event.resource_id, &event.organizations, now)?;
+    }
+    Ok(())
 }

@@ -211,6 +211,7 @@ pub async fn screen_report(
     };
     idempotency::run(&state.pool, request, now, move |c| {
         screening_store::mark_screened(c, &id, domain::screened_status(&decision), now)?;
+        crate::webhooks::report_status_changed(c, &id, now)?;
         let (outcome, reason) = match &decision {
             Screening::Accept(entries) => {
                 let outcome = accept(c, &keys, &actor, &id, entries, &events, today)?;

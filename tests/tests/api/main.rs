@@ -33,3 +33,4 @@ mod smoke;
 mod statistics_tests;
 mod transfer_tests;
 mod transition_tests;
+mod webhook_tests;
