@@ -18,7 +18,6 @@ use super::domain;
 use super::domain::Lookups;
 use super::key_store;
 use super::matching::{self, Decision, Identity, Territory};
-use super::rows::ChildRow;
 use super::store::{self, Child};
 use crate::audit::{AuditAction, AuditEvent, Resource};
 use crate::auth::policy::{authorize, child_scope, Action, ChildScope};
@@ -82,7 +81,7 @@ struct Shown {
 
 /// What matching reads of a candidate: the columns of its identity, its owner's code and its
 /// territory's path, not the whole record (a match reads up to hundreds of candidates and
-/// shows a few: those are read whole afterwards, `shown_children`).
+/// shows a few: those are read whole afterwards, `store::by_ids`).
 #[derive(Queryable)]
 struct CandidateRow {
     id: String,
@@ -140,31 +139,6 @@ fn candidate_rows(conn: &mut DbConn, lookups: &Lookups) -> Result<Vec<CandidateR
             territories::path,
         ))
         .load(conn)?)
-}
-
-/// The whole records of the candidates shown in scope (the caller may see them).
-fn shown_children(conn: &mut DbConn, ids: Vec<String>) -> Result<Vec<Child>, ApiError> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let rows: Vec<(ChildRow, String, String)> = children::table
-        .inner_join(organizations::table)
-        .inner_join(territories::table)
-        .filter(children::id.eq_any(ids))
-        .select((
-            ChildRow::as_select(),
-            organizations::code,
-            territories::path,
-        ))
-        .load(conn)?;
-    Ok(rows
-        .into_iter()
-        .map(|(row, organization, territory_path)| Child {
-            row,
-            organization,
-            territory_path,
-        })
-        .collect())
 }
 
 /// What the caller may be told of one ranked candidate: the child in scope (filled in once
@@ -298,7 +272,7 @@ pub async fn match_children(
             .filter(|s| s.item.owner.is_none())
             .map(|s| s.event.1.clone())
             .collect();
-        let mut children: HashMap<String, Child> = shown_children(c, wanted)?
+        let mut children: HashMap<String, Child> = store::by_ids(c, wanted)?
             .into_iter()
             .map(|child| (child.row.id.clone(), child))
             .collect();

@@ -182,6 +182,14 @@ fn load(query: Scoped, conn: &mut DbConn) -> Result<Vec<Child>, ApiError> {
         .collect())
 }
 
+/// The children with these ids, whole (the caller has already checked they are in scope).
+pub fn by_ids(conn: &mut DbConn, ids: Vec<String>) -> Result<Vec<Child>, ApiError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    load(joined().filter(children::id.eq_any(ids)), conn)
+}
+
 /// One child within the caller's scope.
 pub fn find(conn: &mut DbConn, scope: &ChildScope, id: &str) -> Result<Child, ApiError> {
     load(scoped(scope).filter(children::id.eq(id.to_string())), conn)?
