@@ -9,7 +9,7 @@ MADAR_RELEASE := target/release/madar
 MADAR_DEBUG := target/debug/madar
 DEBIAN_PACKAGES := libpq-dev libsqlite3-dev pkg-config sqlite3
 
-.PHONY: run test setup client server openapi check-contract lint fmt clean-test-dbs bench bench-quick bench-smoke fuzz fuzz-smoke test-reliability
+.PHONY: run test setup e2e-setup client server openapi check-contract lint fmt clean-test-dbs bench bench-quick bench-smoke fuzz fuzz-smoke test-reliability
 
 ## Install system packages and Rust targets the build needs (skipped when present).
 setup:
@@ -18,6 +18,12 @@ setup:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; fi
 	@rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
 	@command -v cargo-nextest >/dev/null || $(CARGO) install cargo-nextest --locked
+
+## What the browser tests need: Debian's Chromium and playwright-core (tests/e2e, from npm).
+e2e-setup:
+	@dpkg -s chromium >/dev/null 2>&1 || { apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+	@[ -d tests/e2e/node_modules/playwright-core ] || (cd tests/e2e && npm ci --no-audit --no-fund)
 
 ## Build the web client into client/dist (served by madar).
 client: setup
@@ -37,7 +43,7 @@ run: setup client
 
 ## Set up and run the whole suite: contract checks, lints, unit tests, and the black-box tests
 ## against the real binary on SQLite and on PostgreSQL (127.0.0.1:5432).
-test: setup client check-contract lint
+test: setup client e2e-setup check-contract lint
 	$(CARGO) build -p madar-api
 	$(CARGO) nextest run --no-fail-fast
 	CARGO_TARGET_DIR=target/client $(CARGO) test -p madar-client --lib

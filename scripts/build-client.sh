@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Builds the Yew web client into client/dist (index.html, app.js, styles.css, madar_client.js,
-# madar_client_bg.wasm), which `madar` serves. Installs what it needs on a fresh machine: the
+# Builds the Yew web client into client/dist, which `madar` serves: index.html, and the assets
+# (app.js, styles.css, madar_client.js, madar_client_bg.wasm) under assets/<hash>/, a folder
+# named by their content hash, so the server can let browsers cache them for a year. Installs what it needs on a fresh machine: the
 # wasm32 target and the wasm-bindgen CLI of the same version as the `wasm-bindgen` crate.
 # Safe to run again; set CARGO_TARGET_DIR to build elsewhere than target/client.
 set -euo pipefail
@@ -27,13 +28,23 @@ fi
 
 cargo build -p madar-client --target "$TARGET" --profile "$PROFILE"
 
-rm -rf "$DIST"
-mkdir -p "$DIST"
+STAGE="$(mktemp -d)"
+trap 'rm -rf "$STAGE"' EXIT
 # The name section (function names for stack traces) is a third of the module: dropped.
 wasm-bindgen --target web --no-typescript --remove-name-section --remove-producers-section \
-    --out-dir "$DIST" --out-name madar_client \
+    --out-dir "$STAGE" --out-name madar_client \
     "$CARGO_TARGET_DIR/$TARGET/$PROFILE/madar-client.wasm"
-cp -R client/static/. "$DIST/"
+cp client/static/app.js "$STAGE/"
+# styles.css is the base; each screen's own sheet (client/static/css/*.css) follows it.
+shopt -s nullglob
+cat client/static/styles.css client/static/css/*.css >"$STAGE/styles.css"
+HASH="$(cat "$STAGE"/* | sha256sum | cut -c1-16)"
 
-ls -l "$DIST"
-echo "wasm: $(wc -c <"$DIST/madar_client_bg.wasm") bytes, $(gzip -9c "$DIST/madar_client_bg.wasm" | wc -c) gzipped"
+rm -rf "$DIST"
+mkdir -p "$DIST/assets/$HASH"
+cp "$STAGE"/* "$DIST/assets/$HASH/"
+sed "s|/assets/|/assets/$HASH/|g" client/static/index.html >"$DIST/index.html"
+
+ls -lR "$DIST"
+wasm="$DIST/assets/$HASH/madar_client_bg.wasm"
+echo "wasm: $(wc -c <"$wasm") bytes, $(gzip -9c "$wasm" | wc -c) gzipped"

@@ -1,27 +1,134 @@
-//! The root component: provides the state and picks the page.
+//! The root component: provides the state, resumes the session after a reload, loads the
+//! vocabulary, keeps the live-updates stream open and picks the page for the address.
+use madar_openapi::reference::{ReferenceList, TerritoryNode};
 use madar_openapi::Language;
+use yew::platform::spawn_local;
 use yew::prelude::*;
+use yew_router::prelude::*;
 
-use crate::components::Header;
-use crate::i18n;
-use crate::pages::{HomePage, LoginPage};
-use crate::state::{AppContext, AppState};
+use crate::api;
+use crate::components::{Header, LiveUpdates};
+use crate::i18n::{self, Key};
+use crate::pages::{
+    CasePage, ChildPage, HomePage, LoginPage, NewReportPage, NotFoundPage, ReferralPage,
+    ReferralsPage, ReportPage, ReportsInboxPage, ServicesPage,
+};
+use crate::route::Route;
+use crate::state::{Action, AppContext, AppState, Vocabulary};
+
+/// The reference lists the pages label codes with.
+const LISTS: [&str; 15] = [
+    "age_bands",
+    "case_stages",
+    "closure_reasons",
+    "concern_families",
+    "concern_types",
+    "organization_types",
+    "pathway_domains",
+    "referral_statuses",
+    "report_closure_reasons",
+    "report_sources",
+    "report_statuses",
+    "reporter_types",
+    "risk_levels",
+    "roles",
+    "sexes",
+];
 
 #[function_component(App)]
 pub fn app() -> Html {
     let state = use_reducer(AppState::default);
     use_effect_with(state.lang, |lang| apply_language(*lang));
+    {
+        let state = state.clone();
+        use_effect_with((), move |_| {
+            if let Some(lang) = stored_language() {
+                state.dispatch(Action::SetLanguage(lang));
+            }
+            let expired = state.clone();
+            api::on_expired(Callback::from(move |_| expired.dispatch(Action::SignedOut)));
+            spawn_local(async move {
+                match api::resume().await {
+                    Some(user) => state.dispatch(Action::SignedIn(user)),
+                    None => state.dispatch(Action::NoSession),
+                }
+            });
+        });
+    }
+    {
+        let state = state.clone();
+        let signed_in = state.user.is_some();
+        use_effect_with(signed_in, move |signed_in| {
+            if *signed_in {
+                spawn_local(async move {
+                    state.dispatch(Action::Vocabulary(load_vocabulary().await));
+                });
+            }
+        });
+    }
+
+    let body = if state.resuming {
+        html! { <p class="loading" role="status">{ i18n::t(state.lang, Key::Loading) }</p> }
+    } else if state.user.is_some() {
+        html! {
+            <>
+                <LiveUpdates />
+                <Switch<Route> render={switch} />
+            </>
+        }
+    } else {
+        html! { <LoginPage /> }
+    };
     html! {
         <ContextProvider<AppContext> context={state.clone()}>
-            <Header />
-            <main class="page">
-                if state.session.is_some() {
-                    <HomePage />
-                } else {
-                    <LoginPage />
-                }
-            </main>
+            <BrowserRouter>
+                <a class="skip-link" href="#main">{ i18n::t(state.lang, Key::SkipToContent) }</a>
+                <Header />
+                <main id="main" class="page" tabindex="-1">{ body }</main>
+            </BrowserRouter>
         </ContextProvider<AppContext>>
+    }
+}
+
+/// The page for an address (signed in).
+fn switch(route: Route) -> Html {
+    match route {
+        Route::Home => html! { <HomePage /> },
+        Route::ReportsInbox => html! { <ReportsInboxPage /> },
+        Route::NewReport => html! { <NewReportPage /> },
+        Route::Report { id } => html! { <ReportPage {id} /> },
+        Route::Child { id } => html! { <ChildPage {id} /> },
+        Route::Case { id } => html! { <CasePage {id} /> },
+        Route::Referrals => html! { <ReferralsPage /> },
+        Route::Referral { id } => html! { <ReferralPage {id} /> },
+        Route::Services => html! { <ServicesPage /> },
+        Route::NotFound => html! { <NotFoundPage /> },
+    }
+}
+
+async fn load_vocabulary() -> Vocabulary {
+    let mut vocabulary = Vocabulary::default();
+    if let Ok(tree) = api::get::<Vec<TerritoryNode>>("/territories").await {
+        vocabulary.set_territories(tree);
+    }
+    for list in LISTS {
+        if let Ok(answer) = api::get::<ReferenceList>(&format!("/reference/{list}")).await {
+            vocabulary.add_list(list, answer.items);
+        }
+    }
+    vocabulary
+}
+
+/// The language chosen on this device before signing in (not sensitive: kept in localStorage).
+fn stored_language() -> Option<Language> {
+    let storage = web_sys::window()?.local_storage().ok()??;
+    Language::parse(&storage.get_item("madar.lang").ok()??)
+}
+
+/// Remembers the language chosen before signing in.
+pub fn store_language(lang: Language) {
+    if let Some(Ok(Some(storage))) = web_sys::window().map(|w| w.local_storage()) {
+        let _ = storage.set_item("madar.lang", lang.code());
     }
 }
 

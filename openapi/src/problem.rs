@@ -4,7 +4,7 @@ use utoipa::ToSchema;
 
 /// An error, as `application/problem+json` (RFC 9457). `code` is stable and machine-readable
 /// (snake_case): clients translate it, they never parse `title` or `detail`.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Problem {
     /// A URI naming the kind of problem (`about:blank` when the status says it all).
     #[serde(rename = "type")]

@@ -81,6 +81,9 @@ pub async fn request_context(
     }
     let is_api = req.path().starts_with("/api/");
     let is_docs = req.path().starts_with("/docs");
+    // The web client's assets sit under a folder named by their content hash (see
+    // scripts/build-client.sh), so they never change: cached for a year. Its pages revalidate.
+    let is_asset = req.path().starts_with("/assets/");
     let is_preflight =
         req.method() == Method::OPTIONS && req.headers().contains_key(header::ORIGIN);
     let res = REQUEST_ID.scope(id.clone(), next.call(req)).await?;
@@ -100,6 +103,7 @@ pub async fn request_context(
         actor = actor.as_deref().unwrap_or("-"),
         "request"
     );
+    let status_ok = res.status().is_success();
     let headers = res.headers_mut();
     if let Ok(value) = HeaderValue::from_str(&id) {
         headers.insert(HeaderName::from_static(REQUEST_ID_HEADER), value);
@@ -117,15 +121,27 @@ pub async fn request_context(
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("text/html"));
-    if is_html {
+    // A page that sets its own CSP (the printable statistics report) keeps it.
+    if is_html && !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
         let csp = if is_docs { DOCS_CSP } else { APP_CSP };
         headers.insert(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(csp),
         );
     }
-    if is_api && !headers.contains_key(header::CACHE_CONTROL) {
-        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    if !headers.contains_key(header::CACHE_CONTROL) {
+        let policy = if is_api {
+            Some("no-store")
+        } else if is_docs {
+            None
+        } else if is_asset && status_ok {
+            Some("public, max-age=31536000, immutable")
+        } else {
+            Some("no-cache")
+        };
+        if let Some(policy) = policy {
+            headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(policy));
+        }
     }
     Ok(res)
 }

@@ -1,9 +1,43 @@
-//! The top bar: the app's name and the language switcher.
+//! The top bar: the app's name, the navigation for the person's role, the language switcher
+//! (saved as the person's preference) and signing out.
+use madar_openapi::users::Role;
 use madar_openapi::Language;
+use yew::platform::spawn_local;
 use yew::prelude::*;
+use yew_router::prelude::*;
 
+use crate::api;
 use crate::i18n::{self, Key};
+use crate::route::Route;
 use crate::state::{Action, AppContext};
+
+/// The navigation: each entry with the roles that see it.
+fn entries() -> Vec<(Route, Key, &'static [Role])> {
+    use Role::*;
+    vec![
+        (Route::Home, Key::NavHome, &Role::ALL),
+        (
+            Route::ReportsInbox,
+            Key::NavReports,
+            &[Coordinator, CaseWorker],
+        ),
+        (
+            Route::NewReport,
+            Key::NavNewReport,
+            &[Coordinator, CaseWorker, Partner, Hotline],
+        ),
+        (
+            Route::Referrals,
+            Key::NavReferrals,
+            &[Coordinator, CaseWorker, Partner],
+        ),
+        (
+            Route::Services,
+            Key::NavServices,
+            &[Admin, Coordinator, CaseWorker, Partner],
+        ),
+    ]
+}
 
 #[function_component(Header)]
 pub fn header() -> Html {
@@ -15,8 +49,15 @@ pub fn header() -> Html {
         .into_iter()
         .map(|lang| {
             let ctx = ctx.clone();
-            let onclick =
-                Callback::from(move |_: MouseEvent| ctx.dispatch(Action::SetLanguage(lang)));
+            let onclick = Callback::from(move |_: MouseEvent| {
+                ctx.dispatch(Action::SetLanguage(lang));
+                crate::app::store_language(lang);
+                if ctx.user.is_some() {
+                    spawn_local(async move {
+                        let _ = api::save_language(lang).await;
+                    });
+                }
+            });
             html! {
                 <button type="button" id={format!("lang-{}", lang.code())} class="lang"
                     lang={lang.code()} aria-pressed={(lang == current).to_string()} {onclick}>
@@ -25,12 +66,48 @@ pub fn header() -> Html {
             }
         })
         .collect();
+    let nav = ctx.user.as_ref().map(|user| {
+        let links: Html = entries()
+            .into_iter()
+            .filter(|(_, _, roles)| roles.contains(&user.role))
+            .map(|(route, key, _)| {
+                html! {
+                    <li><Link<Route> to={route}>{ i18n::t(current, key) }</Link<Route>></li>
+                }
+            })
+            .collect();
+        let signout = {
+            let ctx = ctx.clone();
+            Callback::from(move |_: MouseEvent| {
+                let ctx = ctx.clone();
+                spawn_local(async move {
+                    // Signed out locally whatever the server says: the token is dropped either way.
+                    api::logout().await;
+                    ctx.dispatch(Action::SignedOut);
+                });
+            })
+        };
+        html! {
+            <>
+                <nav class="main-nav" aria-label={i18n::t(current, Key::NavLabel)}>
+                    <ul>{ links }</ul>
+                </nav>
+                <div class="who">
+                    <bdi class="user-name">{ user.display_name.clone() }</bdi>
+                    <button id="logout" type="button" class="link" onclick={signout}>
+                        { i18n::t(current, Key::SignOut) }
+                    </button>
+                </div>
+            </>
+        }
+    });
     html! {
         <header class="app-header">
             <span class="brand">{ i18n::APP_NAME }</span>
-            <nav class="lang-switch" aria-label={i18n::t(current, Key::LanguageSwitcher)}>
+            { for nav }
+            <div class="lang-switch" role="group" aria-label={i18n::t(current, Key::LanguageSwitcher)}>
                 { buttons }
-            </nav>
+            </div>
         </header>
     }
 }

@@ -1,4 +1,7 @@
 //! Pieces shared by the pages.
 mod header;
+mod live;
+pub mod widgets;
 
 pub use header::Header;
+pub use live::LiveUpdates;

@@ -1,177 +1,78 @@
-//! Interface strings in Arabic (the default), French and English, and the translation of the
-//! problem `code`s the API answers with. Plain Rust with no browser code, so its tests run on
+//! Interface strings in Arabic (the default), French and English, and the texts of the codes
+//! the API sends that no reference list labels (problem codes, alert kinds). Plain Rust with no browser code, so its tests run on
 //! the host.
 //!
-//! Each language file matches exhaustively on [`Key`], [`ProblemCode`] and [`Role`], so a text
-//! missing in one language is a compile error, not a blank label.
-use madar_openapi::users::Role;
+//! The texts live in `client/locales/` (`ui/<area>.toml` for the interface, `codes/<table>.toml`
+//! for codes); `build.rs` compiles them into [`Key`] and [`CodeTable`], and fails the build when
+//! a language is missing. The tests below fail when a key is never used.
 use madar_openapi::Language;
 
-mod ar;
-mod en;
-mod fr;
+include!(concat!(env!("OUT_DIR"), "/locales.rs"));
 
 /// The app's name, the same in every language.
 pub const APP_NAME: &str = "مدار / Madar";
 
-/// A piece of interface text.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Key {
-    /// The name of the language switcher, for screen readers.
-    LanguageSwitcher,
-    SignInTitle,
-    SignInIntro,
-    Email,
-    Password,
-    SignIn,
-    SigningIn,
-    /// Contains `{name}`, replaced by the person's display name.
-    Welcome,
-    Role,
-    Organization,
-    SignOut,
-}
+/// The client's own codes, for failures that carry no problem from the server.
+pub const NETWORK_ERROR: &str = "network_error";
+pub const UNEXPECTED_ERROR: &str = "unexpected_error";
 
-impl Key {
-    pub const ALL: [Key; 11] = [
-        Key::LanguageSwitcher,
-        Key::SignInTitle,
-        Key::SignInIntro,
-        Key::Email,
-        Key::Password,
-        Key::SignIn,
-        Key::SigningIn,
-        Key::Welcome,
-        Key::Role,
-        Key::Organization,
-        Key::SignOut,
-    ];
-}
-
-/// The problem codes the client knows how to say; any other code reads as
-/// [`ProblemCode::Unexpected`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ProblemCode {
-    InvalidCredentials,
-    AccountLocked,
-    RateLimited,
-    ValidationFailed,
-    BadRequest,
-    Unauthorized,
-    Forbidden,
-    NotFound,
-    Conflict,
-    PreconditionFailed,
-    ServiceUnavailable,
-    InternalError,
-    /// The client's own: no answer from the server.
-    NetworkError,
-    /// The client's own: an answer it cannot read, or a code it does not know.
-    Unexpected,
-}
-
-impl ProblemCode {
-    pub const ALL: [ProblemCode; 14] = [
-        ProblemCode::InvalidCredentials,
-        ProblemCode::AccountLocked,
-        ProblemCode::RateLimited,
-        ProblemCode::ValidationFailed,
-        ProblemCode::BadRequest,
-        ProblemCode::Unauthorized,
-        ProblemCode::Forbidden,
-        ProblemCode::NotFound,
-        ProblemCode::Conflict,
-        ProblemCode::PreconditionFailed,
-        ProblemCode::ServiceUnavailable,
-        ProblemCode::InternalError,
-        ProblemCode::NetworkError,
-        ProblemCode::Unexpected,
-    ];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            ProblemCode::InvalidCredentials => "invalid_credentials",
-            ProblemCode::AccountLocked => "account_locked",
-            ProblemCode::RateLimited => "rate_limited",
-            ProblemCode::ValidationFailed => "validation_failed",
-            ProblemCode::BadRequest => "bad_request",
-            ProblemCode::Unauthorized => "unauthorized",
-            ProblemCode::Forbidden => "forbidden",
-            ProblemCode::NotFound => "not_found",
-            ProblemCode::Conflict => "conflict",
-            ProblemCode::PreconditionFailed => "precondition_failed",
-            ProblemCode::ServiceUnavailable => "service_unavailable",
-            ProblemCode::InternalError => "internal_error",
-            ProblemCode::NetworkError => "network_error",
-            ProblemCode::Unexpected => "unexpected_error",
-        }
-    }
-
-    /// The known code, or `Unexpected`.
-    pub fn parse(code: &str) -> ProblemCode {
-        ProblemCode::ALL
-            .into_iter()
-            .find(|p| p.code() == code)
-            .unwrap_or(ProblemCode::Unexpected)
-    }
-
-    /// The code to show when an error answer has no readable problem body.
-    pub fn from_status(status: u16) -> ProblemCode {
-        match status {
-            400 => ProblemCode::BadRequest,
-            401 => ProblemCode::Unauthorized,
-            403 => ProblemCode::Forbidden,
-            404 => ProblemCode::NotFound,
-            409 => ProblemCode::Conflict,
-            412 | 428 => ProblemCode::PreconditionFailed,
-            422 => ProblemCode::ValidationFailed,
-            429 => ProblemCode::RateLimited,
-            502..=504 => ProblemCode::ServiceUnavailable,
-            500..=599 => ProblemCode::InternalError,
-            _ => ProblemCode::Unexpected,
-        }
+fn index(lang: Language) -> usize {
+    match lang {
+        Language::Ar => 0,
+        Language::Fr => 1,
+        Language::En => 2,
     }
 }
 
 /// The text of `key` in `lang`.
 pub fn t(lang: Language, key: Key) -> &'static str {
-    match lang {
-        Language::Ar => ar::text(key),
-        Language::Fr => fr::text(key),
-        Language::En => en::text(key),
+    key.texts()[index(lang)]
+}
+
+/// The text of `key` with each `{name}` replaced by its value.
+pub fn tf(lang: Language, key: Key, values: &[(&str, &str)]) -> String {
+    let mut text = t(lang, key).to_owned();
+    for (name, value) in values {
+        text = text.replace(&format!("{{{name}}}"), value);
     }
+    text
+}
+
+/// The text of `code` in `table`, if the table has it.
+pub fn code(lang: Language, table: CodeTable, code: &str) -> Option<&'static str> {
+    table.texts(code).map(|texts| texts[index(lang)])
 }
 
 /// The message for a problem `code` in `lang`; unknown codes get the generic message.
-pub fn problem(lang: Language, code: &str) -> &'static str {
-    let code = ProblemCode::parse(code);
-    match lang {
-        Language::Ar => ar::problem(code),
-        Language::Fr => fr::problem(code),
-        Language::En => en::problem(code),
+pub fn problem(lang: Language, problem: &str) -> &'static str {
+    code(lang, CodeTable::Problems, problem)
+        .or_else(|| code(lang, CodeTable::Problems, UNEXPECTED_ERROR))
+        .unwrap_or("?")
+}
+
+/// The code to show when an error answer has no readable problem body.
+pub fn code_for_status(status: u16) -> &'static str {
+    match status {
+        400 => "bad_request",
+        401 => "unauthorized",
+        403 => "forbidden",
+        404 => "not_found",
+        409 => "conflict",
+        412 | 428 => "precondition_failed",
+        422 => "validation_failed",
+        429 => "rate_limited",
+        502..=504 => "service_unavailable",
+        500..=599 => "internal_error",
+        _ => UNEXPECTED_ERROR,
     }
 }
 
-/// The name of a role in `lang`.
-pub fn role(lang: Language, role: Role) -> &'static str {
-    match lang {
-        Language::Ar => ar::role(role),
-        Language::Fr => fr::role(role),
-        Language::En => en::role(role),
-    }
-}
-
-/// The welcome line split around the name, so the name can be isolated (`<bdi>`) in the page.
-pub fn welcome_parts(lang: Language) -> (&'static str, &'static str) {
-    t(lang, Key::Welcome)
-        .split_once("{name}")
-        .unwrap_or((t(lang, Key::Welcome), ""))
-}
-
-/// The welcome line with the person's name.
-pub fn welcome(lang: Language, name: &str) -> String {
-    let (before, after) = welcome_parts(lang);
-    format!("{before}{name}{after}")
+/// A text split around its `{name}` placeholder, so the name can be isolated (`<bdi>`) in the
+/// page.
+pub fn split(lang: Language, key: Key, name: &str) -> (&'static str, &'static str) {
+    let text = t(lang, key);
+    text.split_once(&format!("{{{name}}}"))
+        .unwrap_or((text, ""))
 }
 
 /// The language's own name, as shown on its switcher button.
@@ -196,72 +97,99 @@ pub fn dir(lang: Language) -> &'static str {
 mod tests {
     use super::*;
     use std::collections::HashSet;
+    use std::path::Path;
 
     fn has_arabic_letters(s: &str) -> bool {
         s.chars().any(|c| ('\u{0600}'..='\u{06FF}').contains(&c))
     }
 
+    /// Every `.rs` file under `dir`, concatenated.
+    fn sources(dir: &Path, out: &mut String) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                sources(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                out.push_str(&std::fs::read_to_string(&path).unwrap());
+            }
+        }
+    }
+
     #[test]
-    fn every_key_has_text_in_all_three_languages() {
+    fn arabic_texts_are_arabic_and_the_others_are_not() {
         for key in Key::ALL {
-            for lang in Language::ALL {
+            assert!(has_arabic_letters(t(Language::Ar, key)), "{} ar", key.id());
+            assert!(!has_arabic_letters(t(Language::Fr, key)), "{} fr", key.id());
+            assert!(!has_arabic_letters(t(Language::En, key)), "{} en", key.id());
+        }
+        for table in CodeTable::ALL {
+            for c in table.codes() {
                 assert!(
-                    !t(lang, key).trim().is_empty(),
-                    "{key:?} is empty in {}",
-                    lang.code()
+                    has_arabic_letters(code(Language::Ar, table, c).unwrap()),
+                    "{c}"
+                );
+                assert!(
+                    !has_arabic_letters(code(Language::Fr, table, c).unwrap()),
+                    "{c}"
                 );
             }
-            assert!(
-                has_arabic_letters(t(Language::Ar, key)),
-                "{key:?} is not Arabic"
-            );
-            assert!(!has_arabic_letters(t(Language::Fr, key)), "{key:?} fr");
-            assert!(!has_arabic_letters(t(Language::En, key)), "{key:?} en");
         }
     }
 
     #[test]
-    fn key_list_is_complete_and_without_duplicates() {
-        let keys: HashSet<Key> = Key::ALL.into_iter().collect();
-        assert_eq!(keys.len(), Key::ALL.len());
-        let problems: HashSet<&str> = ProblemCode::ALL.into_iter().map(|p| p.code()).collect();
-        assert_eq!(problems.len(), ProblemCode::ALL.len());
+    fn every_key_is_used_in_the_sources() {
+        let mut all = String::new();
+        sources(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src"), &mut all);
+        let used = |name: &str| {
+            all.match_indices(name).any(|(at, _)| {
+                !all[at + name.len()..]
+                    .chars()
+                    .next()
+                    .is_some_and(|c| c.is_alphanumeric() || c == '_')
+            })
+        };
+        let unused: Vec<&str> = Key::ALL
+            .into_iter()
+            .filter(|key| !used(&format!("Key::{key:?}")))
+            .map(Key::id)
+            .collect();
+        assert!(unused.is_empty(), "locale keys never used: {unused:?}");
     }
 
     #[test]
-    fn every_problem_code_is_translated() {
-        for code in ProblemCode::ALL {
-            assert_eq!(ProblemCode::parse(code.code()), code);
-            for lang in Language::ALL {
-                assert!(!problem(lang, code.code()).trim().is_empty());
-            }
-            assert!(has_arabic_letters(problem(Language::Ar, code.code())));
+    fn placeholders_are_the_same_in_every_language() {
+        let names = |s: &str| -> Vec<String> {
+            let mut v: Vec<String> = s
+                .split('{')
+                .skip(1)
+                .filter_map(|p| p.split_once('}').map(|(n, _)| n.to_owned()))
+                .collect();
+            v.sort();
+            v
+        };
+        for key in Key::ALL {
+            let ar = names(t(Language::Ar, key));
+            assert_eq!(ar, names(t(Language::Fr, key)), "{}", key.id());
+            assert_eq!(ar, names(t(Language::En, key)), "{}", key.id());
         }
     }
 
     #[test]
-    fn the_codes_the_api_sends_are_known() {
-        for code in [
-            "invalid_credentials",
-            "account_locked",
-            "rate_limited",
-            "validation_failed",
-            "unauthorized",
-            "forbidden",
-            "not_found",
-            "service_unavailable",
-        ] {
-            assert_ne!(ProblemCode::parse(code), ProblemCode::Unexpected, "{code}");
+    fn the_codes_the_client_makes_are_translated() {
+        let mut statuses: HashSet<&str> = (100..600).map(code_for_status).collect();
+        statuses.insert(NETWORK_ERROR);
+        statuses.insert(UNEXPECTED_ERROR);
+        for c in statuses {
+            assert!(code(Language::Ar, CodeTable::Problems, c).is_some(), "{c}");
         }
     }
 
     #[test]
     fn unknown_codes_fall_back_to_the_generic_message() {
-        assert_eq!(ProblemCode::parse("no_such_code"), ProblemCode::Unexpected);
         for lang in Language::ALL {
             assert_eq!(
                 problem(lang, "no_such_code"),
-                problem(lang, "unexpected_error")
+                problem(lang, UNEXPECTED_ERROR)
             );
         }
         assert_eq!(
@@ -271,36 +199,15 @@ mod tests {
     }
 
     #[test]
-    fn statuses_map_to_codes() {
-        assert_eq!(ProblemCode::from_status(401), ProblemCode::Unauthorized);
-        assert_eq!(ProblemCode::from_status(422), ProblemCode::ValidationFailed);
-        assert_eq!(ProblemCode::from_status(429), ProblemCode::RateLimited);
+    fn placeholders_are_filled() {
         assert_eq!(
-            ProblemCode::from_status(503),
-            ProblemCode::ServiceUnavailable
+            tf(Language::En, Key::Welcome, &[("name", "Salma")]),
+            "Welcome, Salma"
         );
-        assert_eq!(ProblemCode::from_status(500), ProblemCode::InternalError);
-        assert_eq!(ProblemCode::from_status(418), ProblemCode::Unexpected);
-    }
-
-    #[test]
-    fn every_role_is_translated() {
-        for r in Role::ALL {
-            for lang in Language::ALL {
-                assert!(!role(lang, r).trim().is_empty());
-            }
-            assert!(has_arabic_letters(role(Language::Ar, r)));
-        }
-    }
-
-    #[test]
-    fn welcome_puts_the_name_in_place() {
         for lang in Language::ALL {
-            assert!(t(lang, Key::Welcome).contains("{name}"), "{}", lang.code());
-            let line = welcome(lang, "Salma");
-            assert!(line.contains("Salma") && !line.contains("{name}"));
+            let (before, after) = split(lang, Key::Welcome, "name");
+            assert!(!format!("{before}{after}").contains("{name}"));
         }
-        assert_eq!(welcome(Language::En, "Salma"), "Welcome, Salma");
     }
 
     #[test]

@@ -6,8 +6,8 @@ use yew::platform::spawn_local;
 use yew::prelude::*;
 
 use crate::api;
-use crate::i18n::{self, Key, ProblemCode};
-use crate::state::{Action, AppContext, Session};
+use crate::i18n::{self, Key};
+use crate::state::{Action, AppContext};
 
 #[function_component(LoginPage)]
 pub fn login_page() -> Html {
@@ -47,7 +47,7 @@ pub fn login_page() -> Html {
                 password: (*password).clone(),
             };
             if credentials.validate().is_err() {
-                error.set(Some(ProblemCode::ValidationFailed.code().to_owned()));
+                error.set(Some("validation_failed".to_owned()));
                 return;
             }
             busy.set(true);
@@ -55,10 +55,7 @@ pub fn login_page() -> Html {
             let (ctx, busy, error) = (ctx.clone(), busy.clone(), error.clone());
             spawn_local(async move {
                 match api::login(&credentials).await {
-                    Ok(answer) => ctx.dispatch(Action::SignedIn(Session {
-                        access_token: answer.access_token,
-                        user: answer.user,
-                    })),
+                    Ok(user) => ctx.dispatch(Action::SignedIn(user)),
                     Err(err) => {
                         error.set(Some(err.code()));
                         busy.set(false);

@@ -1,30 +1,52 @@
-//! The app's shared state, provided as a context: the language shown and the session. The
-//! access token lives in memory only (never in localStorage); a reload means signing in again
-//! until the refresh cookie is used to resume.
+//! The app's shared state, provided as a context: the language shown, the signed-in person and
+//! the vocabulary (reference lists with their labels). The access token is not here: it lives
+//! in [`crate::api`]'s memory only.
 use std::rc::Rc;
 
 use madar_openapi::users::UserResponse;
 use madar_openapi::Language;
 use yew::{Reducible, UseReducerHandle};
 
-/// A signed-in person.
-#[derive(Clone, PartialEq)]
-pub struct Session {
-    pub access_token: String,
-    pub user: UserResponse,
-}
+pub mod vocabulary;
+pub use vocabulary::Vocabulary;
 
-#[derive(Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq)]
 pub struct AppState {
     pub lang: Language,
-    pub session: Option<Rc<Session>>,
+    /// `None` until signed in.
+    pub user: Option<Rc<UserResponse>>,
+    /// True while the app looks for a session to resume (after a reload).
+    pub resuming: bool,
+    pub vocabulary: Rc<Vocabulary>,
+    /// Bumped on each live event, so pages that show live data reload it.
+    pub live_version: u64,
+    /// The last live event's type (`report.received`, `referral.updated`...).
+    pub live_last: Option<Rc<str>>,
+}
+
+impl Default for AppState {
+    fn default() -> AppState {
+        AppState {
+            lang: Language::default(),
+            user: None,
+            resuming: true,
+            vocabulary: Rc::default(),
+            live_version: 0,
+            live_last: None,
+        }
+    }
 }
 
 pub enum Action {
     SetLanguage(Language),
     /// Also switches to the person's own language.
-    SignedIn(Session),
+    SignedIn(UserResponse),
+    /// The look for a session to resume found none.
+    NoSession,
     SignedOut,
+    Vocabulary(Vocabulary),
+    /// A live event arrived (its type).
+    Live(String),
 }
 
 impl Reducible for AppState {
@@ -34,11 +56,18 @@ impl Reducible for AppState {
         let mut next = (*self).clone();
         match action {
             Action::SetLanguage(lang) => next.lang = lang,
-            Action::SignedIn(session) => {
-                next.lang = session.user.language;
-                next.session = Some(Rc::new(session));
+            Action::SignedIn(user) => {
+                next.lang = user.language;
+                next.user = Some(Rc::new(user));
+                next.resuming = false;
             }
-            Action::SignedOut => next.session = None,
+            Action::NoSession => next.resuming = false,
+            Action::SignedOut => next.user = None,
+            Action::Vocabulary(vocabulary) => next.vocabulary = Rc::new(vocabulary),
+            Action::Live(kind) => {
+                next.live_version += 1;
+                next.live_last = Some(kind.into());
+            }
         }
         Rc::new(next)
     }

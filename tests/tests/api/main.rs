@@ -11,6 +11,7 @@ mod case_tests;
 mod children_tests;
 mod consent_tests;
 mod data_protection_tests;
+mod e2e_tests;
 mod event_tests;
 mod family_tests;
 mod generate_tests;

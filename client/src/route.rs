@@ -1,0 +1,27 @@
+//! The app's addresses; [`crate::app`] picks the page for each.
+use yew_router::prelude::*;
+
+#[derive(Clone, Routable, PartialEq, Debug)]
+pub enum Route {
+    #[at("/")]
+    Home,
+    #[at("/reports")]
+    ReportsInbox,
+    #[at("/reports/new")]
+    NewReport,
+    #[at("/reports/:id")]
+    Report { id: String },
+    #[at("/children/:id")]
+    Child { id: String },
+    #[at("/cases/:id")]
+    Case { id: String },
+    #[at("/referrals")]
+    Referrals,
+    #[at("/referrals/:id")]
+    Referral { id: String },
+    #[at("/services")]
+    Services,
+    #[not_found]
+    #[at("/not-found")]
+    NotFound,
+}

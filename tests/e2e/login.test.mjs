@@ -1,0 +1,58 @@
+// Signing in, the language switch (saved on the server), reload without losing the session,
+// signing out; Arabic first, right to left.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, newPage, login, shot, rootDir, apiToken, api, assertNoPageErrors } from './lib.mjs';
+
+test('a case worker signs in in Arabic, switches to French and back, reloads, signs out', async () => {
+  const browser = await launch();
+  try {
+    const page = await newPage(browser);
+    await page.waitForSelector('#login-form');
+    assert.deepEqual(await rootDir(page), ['rtl', 'ar'], 'Arabic, right to left, by default');
+    await shot(page, 'login-ar');
+
+    // A wrong password: a translated message, no raw English.
+    await page.fill('#email', 'caseworker@demo.madar.ma');
+    await page.fill('#password', 'not-the-password');
+    await page.click('#login-submit');
+    const error = await page.textContent('#login-error');
+    assert.match(error, /[\u0600-\u06FF]/, `the error is in Arabic: ${error}`);
+
+    await login(page, 'caseworker');
+    await page.waitForSelector('#worklist-title');
+    await shot(page, 'home-ar');
+
+    await page.click('#lang-fr');
+    await page.waitForFunction(() => document.documentElement.dir === 'ltr');
+    assert.deepEqual(await rootDir(page), ['ltr', 'fr']);
+    await page.waitForFunction(() => document.querySelector('#worklist-title')?.textContent.includes('travail'));
+    await shot(page, 'home-fr');
+    // Saved as the person's preference.
+    const token = await apiToken('caseworker');
+    await page.waitForTimeout(300);
+    const me = await api('GET', '/me', token);
+    assert.equal(me.body.language, 'fr');
+
+    // A reload resumes the session from the HttpOnly cookie; no token in storage.
+    await page.reload();
+    await page.waitForSelector('#home');
+    assert.deepEqual(await rootDir(page), ['ltr', 'fr']);
+    const stored = await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }) + document.cookie);
+    assert.ok(!/eyJ/.test(stored), `no token readable by page scripts: ${stored}`);
+
+    await page.click('#lang-ar');
+    await page.waitForFunction(() => document.documentElement.dir === 'rtl');
+    await page.waitForTimeout(300);
+    assert.equal((await api('GET', '/me', token)).body.language, 'ar');
+
+    await page.click('#logout');
+    await page.waitForSelector('#login-form');
+    await page.reload();
+    await page.waitForSelector('#login-form');
+    await shot(page, 'signed-out');
+    assertNoPageErrors(page);
+  } finally {
+    await browser.close();
+  }
+});
