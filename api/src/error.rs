@@ -356,4 +356,128 @@ mod tests {
         assert_eq!(error.status_code(), StatusCode::NOT_FOUND);
         assert_eq!(error.parts().1, "Not Found");
     }
+
+    /// The second argument from the end, for [`literal_args`].
+    const SECOND_TO_LAST: usize = usize::MAX - 1;
+
+    /// The `n`-th argument of each call `marker(` in `text`, when it is a string literal.
+    fn literal_args(text: &str, marker: &str, n: usize, out: &mut Vec<String>) {
+        for (at, _) in text.match_indices(marker) {
+            let (mut depth, mut args, mut current, mut quoted) =
+                (1, Vec::new(), String::new(), false);
+            for c in text[at + marker.len()..].chars() {
+                match c {
+                    '"' => quoted = !quoted,
+                    '(' | '[' | '{' if !quoted => depth += 1,
+                    ')' | ']' | '}' if !quoted => depth -= 1,
+                    ',' if !quoted && depth == 1 => {
+                        args.push(std::mem::take(&mut current));
+                        continue;
+                    }
+                    _ => {}
+                }
+                if depth == 0 {
+                    args.push(current);
+                    break;
+                }
+                current.push(c);
+            }
+            // `n` counts from the end when `usize::MAX - n`: (field, code, message) and
+            // (code, message) constructors both put the code second to last.
+            let index = if n > usize::MAX / 2 {
+                args.len().checked_sub(usize::MAX - n + 1)
+            } else {
+                Some(n)
+            };
+            let arg = index
+                .and_then(|i| args.get(i))
+                .map(|a| a.trim())
+                .unwrap_or("");
+            if let Some(code) = arg.strip_prefix('"').and_then(|a| a.strip_suffix('"')) {
+                out.push(code.to_string());
+            }
+        }
+    }
+
+    /// The `code: "…"` fields of each struct literal `marker {` in `text`.
+    fn code_fields(text: &str, marker: &str, out: &mut Vec<String>) {
+        for (at, _) in text.match_indices(marker) {
+            let block = text[at..].split('}').next().unwrap_or("");
+            if let Some(rest) = block.split("code:").nth(1) {
+                let rest = rest.trim_start();
+                if let Some(code) = rest.strip_prefix('"').and_then(|r| r.split('"').next()) {
+                    out.push(code.to_string());
+                }
+            }
+        }
+    }
+
+    fn sources(dir: &std::path::Path, out: &mut Vec<String>) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for path in entries.flatten().map(|e| e.path()) {
+            if path.is_dir() {
+                sources(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let text = std::fs::read_to_string(&path).unwrap_or_default();
+                // Code only: test modules make up codes of their own.
+                out.push(text.split("#[cfg(test)]").next().unwrap_or("").to_string());
+            }
+        }
+    }
+
+    /// The contract lists every code a client may have to translate: the codes written in the
+    /// server's sources (problem constructors, field errors) must all be in it.
+    #[test]
+    fn every_code_the_server_sends_is_in_the_contract() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut files = Vec::new();
+        sources(&root.join("src"), &mut files);
+        sources(&root.join("../openapi/src"), &mut files);
+        let (mut problems, mut fields) = (Vec::new(), Vec::new());
+        for text in &files {
+            for marker in ["ApiError::conflict(", "ApiError::bad_request("] {
+                literal_args(text, marker, 0, &mut problems);
+            }
+            for variant in ["Conflict", "BadRequest", "Unprocessable", "Unauthorized"] {
+                code_fields(text, &format!("ApiError::{variant} {{"), &mut problems);
+            }
+            literal_args(text, "ApiError::validation(", 1, &mut fields);
+            // Local constructors: (field, code, message) or (code, message).
+            literal_args(text, " invalid(", SECOND_TO_LAST, &mut fields);
+            literal_args(text, "ValidationError::new(", 0, &mut fields);
+            code_fields(text, "FieldError {", &mut fields);
+        }
+        for status in [
+            400, 401, 403, 404, 405, 408, 412, 413, 414, 415, 428, 429, 500, 503,
+        ] {
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::IM_A_TEAPOT);
+            problems.push(ApiError::framework(status, false).parts().0.to_string());
+        }
+        problems.push(
+            ApiError::framework(StatusCode::BAD_REQUEST, true)
+                .parts()
+                .0
+                .to_string(),
+        );
+        let missing = |found: &[String], listed: &[&str]| -> Vec<String> {
+            let mut m: Vec<String> = found
+                .iter()
+                .filter(|c| !listed.contains(&c.as_str()))
+                .cloned()
+                .collect();
+            m.sort();
+            m.dedup();
+            m
+        };
+        assert!(
+            problems.len() > 30 && fields.len() > 30,
+            "the scan finds the codes"
+        );
+        let unlisted = missing(&problems, madar_openapi::problem::PROBLEM_CODES);
+        assert!(unlisted.is_empty(), "add to PROBLEM_CODES: {unlisted:?}");
+        let unlisted = missing(&fields, madar_openapi::problem::FIELD_CODES);
+        assert!(unlisted.is_empty(), "add to FIELD_CODES: {unlisted:?}");
+    }
 }

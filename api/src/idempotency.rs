@@ -8,8 +8,11 @@
 //!   duplicate runs;
 //! - API clients must send a key (400 `idempotency_key_required`); people's browsers should.
 //!
-//! Keys are scoped to the actor that sent them and kept for at least 7 days.
+//! Keys are scoped to the actor that sent them and kept for at least 7 days. The stored response
+//! body is sealed with the data key (it may hold a child's data, or a secret shown once), bound
+//! to its actor and key.
 use std::future::{ready, Ready};
+use std::sync::Arc;
 
 use actix_web::http::{header, StatusCode};
 use actix_web::{dev::Payload, FromRequest, HttpRequest, HttpResponse};
@@ -20,6 +23,7 @@ use sha2::{Digest, Sha256};
 
 use crate::auth::tokens::Subject;
 use crate::auth::Actor;
+use crate::crypto::{Keyring, Place};
 use crate::db::{self, DbConn, Pool};
 use crate::error::ApiError;
 use crate::schema::idempotency_keys as keys;
@@ -112,6 +116,8 @@ pub struct Idempotent {
     key: Option<String>,
     actor_id: String,
     fingerprint: String,
+    /// Seals the stored body; `None` only where no server state exists (unit tests).
+    keyring: Option<Arc<Keyring>>,
 }
 
 impl Idempotent {
@@ -137,11 +143,41 @@ impl Idempotent {
             hash.update(part.as_bytes());
             hash.update([0u8]);
         }
+        let keyring = req
+            .app_data::<actix_web::web::Data<crate::state::AppState>>()
+            .map(|state| state.data_keys.clone());
         Ok(Idempotent {
             key: key.0,
             actor_id: actor.id.clone(),
             fingerprint: hex::encode(hash.finalize()),
+            keyring,
         })
+    }
+
+    fn place<'a>(&'a self, row_id: &'a str) -> Place<'a> {
+        Place {
+            table: "idempotency_keys",
+            column: "body",
+            row_id,
+        }
+    }
+
+    /// The body as stored: sealed.
+    fn seal(&self, key: &str, body: &str) -> Result<String, ApiError> {
+        match &self.keyring {
+            Some(keyring) => keyring.seal(self.place(&format!("{}/{key}", self.actor_id)), body),
+            None => Ok(body.to_owned()),
+        }
+    }
+
+    /// The stored body, opened (rows stored before bodies were sealed are plain JSON).
+    fn open(&self, key: &str, stored: String) -> Result<String, ApiError> {
+        match &self.keyring {
+            Some(keyring) if !stored.starts_with('{') && !stored.starts_with('[') => {
+                keyring.open(self.place(&format!("{}/{key}", self.actor_id)), &stored)
+            }
+            _ => Ok(stored),
+        }
     }
 }
 
@@ -164,10 +200,11 @@ where
             return Ok((earlier, true));
         }
         let stored = effect(conn)?;
+        let sealed = request.seal(key, &stored.body)?;
         diesel::update(keys::table.find((&request.actor_id, key)))
             .set((
                 keys::status.eq(i32::from(stored.status)),
-                keys::body.eq(&stored.body),
+                keys::body.eq(&sealed),
                 keys::location.eq(&stored.location),
                 keys::etag.eq(&stored.etag),
             ))
@@ -234,7 +271,7 @@ fn claim(
             let status = u16::try_from(status).map_err(|e| ApiError::Internal(e.into()))?;
             Ok(Some(Stored {
                 status,
-                body,
+                body: request.open(key, body)?,
                 location,
                 etag,
             }))

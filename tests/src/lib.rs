@@ -315,6 +315,32 @@ impl TestDb {
     pub fn data_dir(&self) -> &Path {
         self._dir.path()
     }
+
+    /// The first column of every row of `query` (text), read directly from the database: what
+    /// is stored, as opposed to what the API shows.
+    pub fn strings(&self, query: &str) -> Vec<String> {
+        match self.backend {
+            Backend::Postgres => {
+                let mut client = postgres::Client::connect(&self.url, postgres::NoTls)
+                    .expect("connect to the test database");
+                let rows = client.query(query, &[]).expect("query");
+                rows.iter().map(|r| r.get::<_, String>(0)).collect()
+            }
+            Backend::Sqlite => {
+                let path = self.url.strip_prefix("sqlite://").expect("a sqlite URL");
+                let conn = rusqlite::Connection::open_with_flags(
+                    path,
+                    rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+                )
+                .expect("open");
+                let mut statement = conn.prepare(query).expect("prepare");
+                let rows = statement
+                    .query_map([], |r| r.get::<_, String>(0))
+                    .expect("query");
+                rows.map(|r| r.expect("row")).collect()
+            }
+        }
+    }
 }
 
 impl Drop for TestDb {

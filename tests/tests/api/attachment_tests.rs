@@ -66,32 +66,8 @@ fn items(body: &Value) -> Vec<Value> {
 
 /// Every attachment's sealed contents, as stored.
 fn raw_contents(app: &TestApp) -> Vec<String> {
-    let query = "SELECT content_sealed FROM case_attachments";
-    match app.db.backend {
-        Backend::Postgres => {
-            let mut client = ::postgres::Client::connect(&app.db.url, ::postgres::NoTls)
-                .expect("connect to the test database");
-            client
-                .query(query, &[])
-                .expect("query")
-                .iter()
-                .map(|r| r.get::<_, String>(0))
-                .collect()
-        }
-        Backend::Sqlite => {
-            let path = app.db.url.strip_prefix("sqlite://").expect("a sqlite URL");
-            let conn = rusqlite::Connection::open_with_flags(
-                path,
-                rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
-            )
-            .expect("open");
-            let mut statement = conn.prepare(query).expect("prepare");
-            let rows = statement
-                .query_map([], |r| r.get::<_, String>(0))
-                .expect("query");
-            rows.map(|r| r.expect("row")).collect()
-        }
-    }
+    app.db
+        .strings("SELECT content_sealed FROM case_attachments")
 }
 
 backend_tests! {

@@ -29,6 +29,26 @@ fn count_organizations(app: &TestApp, token: &str, code: &str) -> usize {
 }
 
 backend_tests! {
+    fn idempotency_stored_responses_are_sealed_at_rest_and_replayed_in_clear(backend) {
+        let app = TestApp::spawn(backend);
+        let admin = app.token(ADMIN);
+        let body = json!({"code": "ngo-sealed", "name": "Association Zineb Sealed", "type": "ngo", "territories": ["421"]});
+        let first = post_with_key(&app, &admin, "key-sealed", &body);
+        assert_eq!(first.status(), 201);
+        let first_body = first.text().expect("body");
+        assert!(first_body.contains("Association Zineb Sealed"));
+        let stored = app.db.strings("SELECT body FROM idempotency_keys");
+        assert!(!stored.is_empty(), "the key's response is stored");
+        for row in &stored {
+            assert!(!row.contains("Zineb") && !row.contains("ngo-sealed"), "stored in clear: {row}");
+            assert!(row.starts_with("v1:"), "sealed: {row}");
+        }
+        let again = post_with_key(&app, &admin, "key-sealed", &body);
+        assert_eq!(again.status(), 201);
+        assert_eq!(again.headers()["idempotent-replayed"], "true");
+        assert_eq!(again.text().expect("body"), first_body, "replayed byte for byte");
+    }
+
     fn a_retry_with_the_same_key_replays_the_first_response_byte_for_byte(backend) {
         let app = TestApp::spawn(backend);
         let admin = app.token(ADMIN);
