@@ -9,7 +9,7 @@ MADAR_RELEASE := target/release/madar
 MADAR_DEBUG := target/debug/madar
 DEBIAN_PACKAGES := libpq-dev libsqlite3-dev pkg-config sqlite3
 
-.PHONY: run test setup e2e-setup client server openapi check-contract lint fmt clean-test-dbs bench bench-quick bench-smoke fuzz fuzz-smoke test-reliability
+.PHONY: run test setup e2e-setup client client-dev server openapi check-contract lint fmt clean-test-dbs bench bench-quick bench-smoke fuzz fuzz-smoke test-reliability
 
 ## Install system packages and Rust targets the build needs (skipped when present).
 setup:
@@ -28,6 +28,10 @@ e2e-setup:
 ## Build the web client into client/dist (served by madar).
 client: setup
 	scripts/build-client.sh
+
+## Rebuild the web client on every change (serve it with `make run` in another terminal).
+client-dev: setup
+	scripts/client-dev.sh
 
 ## Set up, build, load the demo and run Madar on SQLite (./data), serving the web client.
 run: setup client

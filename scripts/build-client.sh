@@ -10,7 +10,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 WASM_BINDGEN_VERSION=0.2.130
 TARGET=wasm32-unknown-unknown
-PROFILE=release-wasm
+PROFILE="${PROFILE:-release-wasm}"
 DIST=client/dist
 export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-target/client}"
@@ -33,7 +33,7 @@ trap 'rm -rf "$STAGE"' EXIT
 # The name section (function names for stack traces) is a third of the module: dropped.
 wasm-bindgen --target web --no-typescript --remove-name-section --remove-producers-section \
     --out-dir "$STAGE" --out-name madar_client \
-    "$CARGO_TARGET_DIR/$TARGET/$PROFILE/madar-client.wasm"
+    "$CARGO_TARGET_DIR/$TARGET/$([ "$PROFILE" = dev ] && echo debug || echo "$PROFILE")/madar-client.wasm"
 cp client/static/app.js "$STAGE/"
 # styles.css is the base; each screen's own sheet (client/static/css/*.css) follows it.
 shopt -s nullglob

@@ -64,7 +64,7 @@ pub fn problem_message(props: &ProblemProps) -> Html {
                 <ul class="field-errors">
                     { for fields.iter().map(|f| html! {
                         <li><bdi class="code">{ f.field.clone() }</bdi>{ ": " }
-                            { i18n::problem(lang, &f.code) }</li>
+                            { i18n::field_problem(lang, &f.code) }</li>
                     }) }
                 </ul>
             }

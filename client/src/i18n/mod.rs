@@ -50,6 +50,13 @@ pub fn problem(lang: Language, problem: &str) -> &'static str {
         .unwrap_or("?")
 }
 
+/// The message for the `code` of a field error (of a 422).
+pub fn field_problem(lang: Language, field: &str) -> &'static str {
+    code(lang, CodeTable::FieldCodes, field)
+        .or_else(|| code(lang, CodeTable::FieldCodes, "invalid_value"))
+        .unwrap_or("?")
+}
+
 /// The code to show when an error answer has no readable problem body.
 pub fn code_for_status(status: u16) -> &'static str {
     match status {
@@ -182,6 +189,26 @@ mod tests {
         for c in statuses {
             assert!(code(Language::Ar, CodeTable::Problems, c).is_some(), "{c}");
         }
+    }
+
+    #[test]
+    fn every_code_of_the_contract_is_translated() {
+        for c in madar_openapi::problem::PROBLEM_CODES {
+            assert!(
+                code(Language::Ar, CodeTable::Problems, c).is_some(),
+                "problem {c}"
+            );
+        }
+        for c in madar_openapi::problem::FIELD_CODES {
+            assert!(
+                code(Language::Ar, CodeTable::FieldCodes, c).is_some(),
+                "field code {c}"
+            );
+        }
+        assert_eq!(
+            field_problem(Language::Fr, "no_such_code"),
+            "Valeur invalide."
+        );
     }
 
     #[test]
