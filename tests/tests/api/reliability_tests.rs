@@ -2,7 +2,9 @@
 //! SIGKILL; after a restart every request that got no answer is retried with its key. Every
 //! report acknowledged with 201 must be there exactly once, every retried one too, and a retry
 //! of an acknowledged request replays it. `MADAR_CRASH_TRIALS` sets the number of crashes per
-//! backend (2 in `make test`, 20 in `make test-reliability`).
+//! backend (2 in `make test`, 20 in `make test-reliability`). The same for state changes:
+//! screenings and stage transitions in flight at the crash are retried with their key, and a
+//! retry of an acknowledged one replays its first response.
 use std::collections::HashMap;
 use std::time::Duration;
 
@@ -77,7 +79,195 @@ fn reports_by_key(app: &TestApp, token: &str) -> HashMap<String, Vec<String>> {
     panic!("the report list never ended")
 }
 
+/// A state change to send: its key, path, body and If-Match.
+struct Change {
+    key: String,
+    path: String,
+    body: Value,
+    etag: Option<String>,
+}
+
+/// Sends each change in turn until the server stops answering; answers each one's response
+/// body (or nothing when it got no answer), with the status it expects.
+fn change_until_crash(
+    client: &Client,
+    base: &str,
+    token: &str,
+    changes: &[Change],
+    status: u16,
+) -> Vec<Option<Value>> {
+    let mut answers = Vec::new();
+    for change in changes {
+        let mut req = client
+            .post(format!("{base}{}", change.path))
+            .bearer_auth(token)
+            .header("idempotency-key", &change.key)
+            .json(&change.body)
+            .timeout(Duration::from_secs(20));
+        if let Some(etag) = &change.etag {
+            req = req.header("if-match", etag);
+        }
+        match req.send() {
+            Ok(res) if res.status() == status => answers.push(Some(res.json().expect("JSON"))),
+            Ok(res) => panic!(
+                "{}: {} {}",
+                change.key,
+                res.status(),
+                res.text().unwrap_or_default()
+            ),
+            Err(_) => {
+                answers.push(None);
+                break;
+            }
+        }
+    }
+    answers
+}
+
+/// Runs `changes` (one list per sender) against `app`, kills it mid-burst, restarts it and
+/// retries every change: an acknowledged one must replay its answer, an unanswered one must now
+/// succeed. Answers each change's final response and how many were acknowledged and retried.
+fn crash_during(
+    app: &mut TestApp,
+    token: &str,
+    changes: &[Vec<Change>],
+    status: u16,
+    pause_ms: u64,
+) -> (Vec<Value>, usize, usize) {
+    let (client, base, pid) = (app.client.clone(), app.base.clone(), app.pid());
+    let answers: Vec<Vec<Option<Value>>> = std::thread::scope(|s| {
+        let senders: Vec<_> = changes
+            .iter()
+            .map(|list| {
+                let (client, base) = (&client, &base);
+                s.spawn(move || change_until_crash(client, base, token, list, status))
+            })
+            .collect();
+        std::thread::sleep(Duration::from_millis(pause_ms));
+        let killed = std::process::Command::new("kill")
+            .args(["-KILL", &pid.to_string()])
+            .status();
+        assert!(killed.is_ok_and(|s| s.success()), "SIGKILL");
+        senders
+            .into_iter()
+            .map(|h| h.join().expect("sender"))
+            .collect()
+    });
+    app.crash_and_restart();
+    let (mut finals, mut acknowledged, mut retried) = (Vec::new(), 0, 0);
+    for (list, answers) in changes.iter().zip(answers) {
+        for (i, change) in list.iter().enumerate() {
+            let res = match &change.etag {
+                Some(etag) => {
+                    app.post_if_match(&change.path, token, etag, Some(&change.key), &change.body)
+                }
+                None => app.post_with_key(&change.path, token, &change.key, &change.body),
+            };
+            let body = json_of(res, status);
+            match answers.get(i) {
+                Some(Some(first)) => {
+                    assert_eq!(
+                        &body, first,
+                        "{}: the retry replays the first answer",
+                        change.key
+                    );
+                    acknowledged += 1;
+                }
+                Some(None) => retried += 1,
+                // Never sent before the crash: sent now.
+                None => {}
+            }
+            finals.push(body);
+        }
+    }
+    (finals, acknowledged, retried)
+}
+
 backend_tests! {
+    fn state_changes_in_flight_at_a_crash_are_applied_once_and_replayed(backend) {
+        let mut app = TestApp::spawn(backend);
+        let coordinator = app.token(COORDINATOR);
+        let (mut acknowledged, mut retried) = (0, 0);
+        for trial in 0..trials() {
+            // Screenings: each report screened into a new child and a new case, exactly once.
+            let per_sender = 25;
+            let changes: Vec<Vec<Change>> = (0..SENDERS)
+                .map(|w| {
+                    (0..per_sender)
+                        .map(|i| {
+                            let given = format!("Ilyas{trial}x{w}x{i}");
+                            let report = json_of(
+                                app.post(REPORTS, Some(&coordinator), &report_body(&given, "Crash", "421", false)),
+                                201,
+                            );
+                            Change {
+                                key: format!("screen-{trial}-{w}-{i}"),
+                                path: format!("{REPORTS}/{}/screening", id_of(&report)),
+                                body: json!({"decision": "accept", "children": [{"index": 0, "create": true, "confirm_new": true}]}),
+                                etag: None,
+                            }
+                        })
+                        .collect()
+                })
+                .collect();
+            let pause = 150 + (trial as u64 * 97) % 300;
+            let (screened, a, r) = crash_during(&mut app, &coordinator, &changes, 200, pause);
+            acknowledged += a;
+            retried += r;
+            let cases: Vec<String> = screened
+                .iter()
+                .map(|s| s["children"][0]["case_id"].as_str().expect("case_id").to_string())
+                .collect();
+            for (change, case) in changes.iter().flatten().zip(&cases) {
+                let report_id = change.path.split('/').nth(4).expect("report id");
+                let case_body = json_of(app.get(&format!("/api/v1/cases/{case}"), Some(&coordinator)), 200);
+                assert_eq!(case_body["reports"], json!([report_id]), "{}: one case for the report", change.key);
+                let report = json_of(app.get(&format!("{REPORTS}/{report_id}"), Some(&coordinator)), 200);
+                assert_eq!(report["status"], "case_opened", "{}", change.key);
+            }
+            let unique: std::collections::HashSet<&String> = cases.iter().collect();
+            assert_eq!(unique.len(), cases.len(), "one case per report");
+
+            // Transitions of those cases to assessment, with If-Match: applied once, replayed.
+            let changes: Vec<Vec<Change>> = cases
+                .chunks(per_sender)
+                .map(|chunk| {
+                    chunk
+                        .iter()
+                        .map(|case| {
+                            let path = format!("/api/v1/cases/{case}");
+                            Change {
+                                key: format!("move-{case}"),
+                                etag: Some(app.etag(&path, &coordinator)),
+                                path: format!("{path}/transitions"),
+                                body: json!({"to": "assessment", "reason": "crash trial"}),
+                            }
+                        })
+                        .collect()
+                })
+                .collect();
+            let (moved, a, r) = crash_during(&mut app, &coordinator, &changes, 200, pause);
+            acknowledged += a;
+            retried += r;
+            assert_eq!(moved.len(), cases.len());
+            for case in &cases {
+                let path = format!("/api/v1/cases/{case}");
+                assert_eq!(json_of(app.get(&path, Some(&coordinator)), 200)["stage"], "assessment", "{case}");
+                let timeline = json_of(app.get(&format!("{path}/timeline?limit=200"), Some(&coordinator)), 200);
+                let moves = timeline["items"]
+                    .as_array()
+                    .or(timeline.as_array())
+                    .expect("timeline events")
+                    .iter()
+                    .filter(|e| e["kind"] == "stage_changed")
+                    .count();
+                assert_eq!(moves, 1, "{case}: one stage change in the timeline");
+            }
+        }
+        assert!(acknowledged > 0 && retried > 0, "{acknowledged} acknowledged, {retried} retried");
+        eprintln!("{} crashes x 2 kinds: {acknowledged} acknowledged, {retried} retried, 0 doubled", trials());
+    }
+
     fn reports_acknowledged_before_a_crash_are_kept_exactly_once(backend) {
         let mut app = TestApp::spawn(backend);
         let (hotline, coordinator) = (app.token(HOTLINE), app.token(COORDINATOR));
