@@ -263,16 +263,29 @@ impl From<diesel::result::Error> for ApiError {
             Error::DatabaseError(Kind::ClosedConnection, info) => {
                 ApiError::unavailable(info.message())
             }
-            Error::DatabaseError(Kind::Unknown, ref info)
-                if info.message().contains("database is locked")
-                    || info.message().contains("terminating connection")
-                    || info.message().contains("statement timeout") =>
-            {
+            Error::DatabaseError(_, ref info) if is_unavailable(info.message()) => {
                 ApiError::unavailable(info.message())
             }
             other => ApiError::Internal(other.into()),
         }
     }
+}
+
+/// Database errors that say the database cannot take the request now (busy, full, read-only,
+/// shutting down), as opposed to a bug: 503 with `Retry-After`, and the request changed nothing.
+fn is_unavailable(message: &str) -> bool {
+    const TRANSIENT: [&str; 9] = [
+        "database is locked",
+        "terminating connection",
+        "statement timeout",
+        "database or disk is full",
+        "attempt to write a readonly database",
+        "disk I/O error",
+        "No space left on device",
+        "could not extend file",
+        "read-only transaction",
+    ];
+    TRANSIENT.iter().any(|t| message.contains(t))
 }
 
 impl From<diesel::r2d2::PoolError> for ApiError {

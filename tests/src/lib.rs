@@ -316,6 +316,18 @@ impl TestDb {
         self._dir.path()
     }
 
+    /// A SQLite database of `fixture` at `file` (for a test that needs it on a given file
+    /// system); the data folder stays in a temporary directory.
+    pub fn sqlite_at(file: &Path, fixture: Fixture) -> TestDb {
+        std::fs::copy(sqlite_template(fixture), file).expect("copy template");
+        TestDb {
+            url: format!("sqlite://{}", file.display()),
+            backend: Backend::Sqlite,
+            _dir: tempfile::tempdir().expect("temp dir"),
+            pg_name: None,
+        }
+    }
+
     /// The first column of every row of `query` (text), read directly from the database: what
     /// is stored, as opposed to what the API shows.
     pub fn strings(&self, query: &str) -> Vec<String> {

@@ -19,6 +19,7 @@ mod hsds_tests;
 mod idempotency_tests;
 mod judicial_tests;
 mod merge_tests;
+mod outage_tests;
 mod note_tests;
 mod placement_tests;
 mod plan_tests;
