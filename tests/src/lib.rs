@@ -316,6 +316,16 @@ impl TestDb {
         self._dir.path()
     }
 
+    /// A database someone else made and removes (a private PostgreSQL cluster's).
+    pub fn at(url: String, backend: Backend) -> TestDb {
+        TestDb {
+            url,
+            backend,
+            _dir: tempfile::tempdir().expect("temp dir"),
+            pg_name: None,
+        }
+    }
+
     /// A SQLite database of `fixture` at `file` (for a test that needs it on a given file
     /// system); the data folder stays in a temporary directory.
     pub fn sqlite_at(file: &Path, fixture: Fixture) -> TestDb {
