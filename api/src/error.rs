@@ -390,7 +390,10 @@ mod tests {
                     _ => {}
                 }
                 if depth == 0 {
-                    args.push(current);
+                    // A trailing comma leaves no argument after it.
+                    if !current.trim().is_empty() {
+                        args.push(current);
+                    }
                     break;
                 }
                 current.push(c);
@@ -458,7 +461,7 @@ mod tests {
             }
             literal_args(text, "ApiError::validation(", 1, &mut fields);
             // Local constructors: (field, code, message) or (code, message).
-            literal_args(text, " invalid(", SECOND_TO_LAST, &mut fields);
+            literal_args(text, "invalid(", SECOND_TO_LAST, &mut fields);
             literal_args(text, "ValidationError::new(", 0, &mut fields);
             code_fields(text, "FieldError {", &mut fields);
         }

@@ -26,6 +26,7 @@ pub mod referrals;
 pub mod reports;
 pub mod services;
 pub mod statistics;
+pub mod statistics_report;
 pub mod users;
 pub mod validate;
 pub mod webhooks;

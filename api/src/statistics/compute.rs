@@ -16,7 +16,7 @@ use crate::db::DbConn;
 use crate::error::ApiError;
 
 /// Counts keyed by the dimensions' codes.
-type Table = HashMap<Vec<String>, i64>;
+pub(super) type Table = HashMap<Vec<String>, i64>;
 
 fn start_of(day: NaiveDate) -> NaiveDateTime {
     day.and_time(NaiveTime::MIN)
@@ -78,7 +78,7 @@ fn table(
 /// first completed with the zero cells of every combination of the codes it holds, so that a
 /// row never lacks the cells that could hide its one suppressed cell; a hidden zero cell is
 /// shown as suppressed like any other.
-fn hidden(table: &Table, k: Option<i64>) -> HashMap<Vec<String>, bool> {
+pub(super) fn hidden(table: &Table, k: Option<i64>) -> HashMap<Vec<String>, bool> {
     let Some(k) = k else {
         return HashMap::new();
     };

@@ -15,7 +15,7 @@ use crate::error::ApiError;
 use crate::http::ProblemResponse;
 use crate::state::AppState;
 
-fn private_json<T: serde::Serialize>(value: &T) -> HttpResponse {
+pub(super) fn private_json<T: serde::Serialize>(value: &T) -> HttpResponse {
     HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "private, no-store"))
         .json(value)

@@ -288,6 +288,44 @@ pub fn parse_indicator(query: &str, today: NaiveDate) -> Result<IndicatorRequest
     })
 }
 
+/// The language of the printable report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    Ar,
+    Fr,
+}
+
+fn year(raw: Option<&str>, today: NaiveDate) -> Result<i32, ApiError> {
+    match raw {
+        None => Ok(today.year()),
+        Some(y) => y
+            .parse::<i32>()
+            .ok()
+            .filter(|y| (1900..=9000).contains(y))
+            .ok_or_else(|| invalid("year", "invalid_year", "is not a year (YYYY)")),
+    }
+}
+
+/// Parses the query string of the dashboard: the territory (not yet looked up) and the year.
+pub fn parse_dashboard(query: &str, today: NaiveDate) -> Result<(Option<String>, i32), ApiError> {
+    let pairs = pairs(query, &["territory", "year"])?;
+    Ok((
+        territory(get(&pairs, "territory"))?,
+        year(get(&pairs, "year"), today)?,
+    ))
+}
+
+/// Parses the query string of a provincial report: the year and the page's language.
+pub fn parse_report(query: &str, today: NaiveDate) -> Result<(i32, Lang), ApiError> {
+    let pairs = pairs(query, &["year", "lang"])?;
+    let lang = match get(&pairs, "lang") {
+        None | Some("ar") => Lang::Ar,
+        Some("fr") => Lang::Fr,
+        Some(_) => return Err(invalid("lang", "unknown_language", "is `ar` or `fr`")),
+    };
+    Ok((year(get(&pairs, "year"), today)?, lang))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -355,5 +393,24 @@ mod tests {
             assert_eq!(field_of(e), field, "{query}");
         }
         assert!(parse("measure=cases_opened&risk_level=unassessed,high", today()).is_ok());
+    }
+
+    #[test]
+    fn dashboard_and_report_parameters() {
+        assert_eq!(parse_dashboard("", today()).ok(), Some((None, 2026)));
+        assert_eq!(
+            parse_dashboard("territory=MA-04&year=2025", today()).ok(),
+            Some((Some("MA-04".into()), 2025))
+        );
+        assert_eq!(
+            parse_report("lang=fr", today()).ok(),
+            Some((2026, Lang::Fr))
+        );
+        for (query, field) in [("year=26x", "year"), ("lang=en", "lang"), ("q=1", "q")] {
+            let Err(e) = parse_report(query, today()) else {
+                panic!("{query} accepted");
+            };
+            assert_eq!(field_of(e), field, "{query}");
+        }
     }
 }
