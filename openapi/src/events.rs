@@ -28,6 +28,10 @@ pub enum LiveEventType {
     /// referral.
     #[serde(rename = "referral.updated")]
     ReferralUpdated,
+    /// A protocol action on a case or report the caller sees fell overdue (an
+    /// `overdue_action` or `immediate_danger_unscreened` alert). `id`: the action.
+    #[serde(rename = "alert.created")]
+    AlertCreated,
 }
 
 impl LiveEventType {
@@ -37,6 +41,7 @@ impl LiveEventType {
             LiveEventType::ReportReceived => "report.received",
             LiveEventType::ReferralCreated => "referral.created",
             LiveEventType::ReferralUpdated => "referral.updated",
+            LiveEventType::AlertCreated => "alert.created",
         }
     }
 
@@ -45,6 +50,7 @@ impl LiveEventType {
             LiveEventType::ReportReceived,
             LiveEventType::ReferralCreated,
             LiveEventType::ReferralUpdated,
+            LiveEventType::AlertCreated,
         ]
         .into_iter()
         .find(|t| t.code() == code)
@@ -78,6 +84,9 @@ mod tests {
                 Some(serde_json::json!(t.code()))
             );
         }
-        assert_eq!(LiveEventType::parse("alert.created"), None);
+        assert_eq!(
+            LiveEventType::parse("alert.created"),
+            Some(LiveEventType::AlertCreated)
+        );
     }
 }

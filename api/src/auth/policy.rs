@@ -412,7 +412,9 @@ pub fn sees_live_event(
 ) -> bool {
     use madar_openapi::events::LiveEventType as E;
     match kind {
-        E::ReportReceived => match (actor.role, &actor.territory) {
+        // A new alert reaches who sees the case or report: its organizations' case workers,
+        // and the coordinators of its territory.
+        E::ReportReceived | E::AlertCreated => match (actor.role, &actor.territory) {
             (Role::CaseWorker, _) => organizations.contains(&actor.organization_id),
             (Role::Coordinator, Some(scope)) => territories
                 .iter()

@@ -100,6 +100,19 @@ impl NewEvent {
     }
 }
 
+impl NewEvent {
+    /// A protocol action fell overdue: the organizations that own its case or received its
+    /// report hear of it, and the coordinators of its territory.
+    pub fn alert_created(action_id: &str, organizations: Vec<String>, path: String) -> Self {
+        NewEvent {
+            kind: LiveEventType::AlertCreated,
+            resource_id: action_id.to_string(),
+            organizations,
+            territories: vec![path],
+        }
+    }
+}
+
 /// Publishes `report.received` for a report just filed (its routes read back), its children
 /// in `paths`.
 pub fn publish_report_received(

@@ -550,20 +550,15 @@ pub fn mark_overdue(conn: &mut DbConn, now: NaiveDateTime) -> Result<usize, ApiE
     let pending = to_code(&ProtocolActionStatus::Pending);
     let overdue = to_code(&ProtocolActionStatus::Overdue);
     conn.transaction(|c| {
-        let ids: Vec<String> = match c {
-            DbConn::Postgres(pg) => pa::table
-                .filter(pa::status.eq(&pending).and(pa::due_at.le(now)))
-                .select(pa::id)
-                .limit(500)
-                .for_update()
-                .skip_locked()
-                .load(pg)?,
-            DbConn::Sqlite(_) => pa::table
-                .filter(pa::status.eq(&pending).and(pa::due_at.le(now)))
-                .select(pa::id)
-                .limit(500)
-                .load(c)?,
+        let due = pa::table
+            .filter(pa::status.eq(&pending).and(pa::due_at.le(now)))
+            .select((pa::id, pa::case_id, pa::report_id, pa::territory_code))
+            .limit(500);
+        let rows: Vec<(String, Option<String>, Option<String>, String)> = match c {
+            DbConn::Postgres(pg) => due.for_update().skip_locked().load(pg)?,
+            DbConn::Sqlite(_) => due.load(c)?,
         };
+        let ids: Vec<&String> = rows.iter().map(|r| &r.0).collect();
         let n = diesel::update(
             pa::table
                 .filter(pa::id.eq_any(ids))
@@ -571,8 +566,42 @@ pub fn mark_overdue(conn: &mut DbConn, now: NaiveDateTime) -> Result<usize, ApiE
         )
         .set((pa::status.eq(&overdue), pa::updated_at.eq(now)))
         .execute(c)?;
+        // Each new alert goes live in the same transaction: sent only if the marking commits.
+        for (id, case_id, report_id, territory) in &rows {
+            let organizations = alert_audience(c, case_id.as_deref(), report_id.as_deref())?;
+            let path: String = crate::schema::territories::table
+                .find(territory)
+                .select(crate::schema::territories::path)
+                .first(c)?;
+            let event = crate::events::NewEvent::alert_created(id, organizations, path);
+            crate::events::publish(c, &event, now)?;
+        }
         Ok(n)
     })
+}
+
+/// The organizations whose people see an action's alert: the case's owner, or the
+/// organizations its report was routed to.
+fn alert_audience(
+    conn: &mut DbConn,
+    case_id: Option<&str>,
+    report_id: Option<&str>,
+) -> Result<Vec<String>, ApiError> {
+    use crate::schema::cases;
+    if let Some(case_id) = case_id {
+        let owner: String = cases::table
+            .find(case_id)
+            .select(cases::owner_org)
+            .first(conn)?;
+        return Ok(vec![owner]);
+    }
+    match report_id {
+        Some(report_id) => Ok(crate::reports::store::routes(conn, report_id)?
+            .into_iter()
+            .map(|(id, _)| id)
+            .collect()),
+        None => Ok(Vec::new()),
+    }
 }
 
 /// Marks the open `screen_report` actions of a report done (its screening); how many.

@@ -171,6 +171,38 @@ backend_tests! {
         assert_problem(app.post(TICKETS, None, &json!({})), 401, "unauthorized");
     }
 
+    fn events_an_action_falling_overdue_raises_a_live_alert_for_those_who_see_it(backend) {
+        let app = TestApp::spawn(backend);
+        let (worker, hotline) = (app.token(CASE_WORKER), app.token(HOTLINE));
+        staff(&app, "w2@cape-sale.ma", "case_worker", "cape-sale", "441");
+        let stream = open(&app, &worker, None);
+        let body = report_body("Yassine", "Alaoui", "421", true);
+        let report = id_of(&json_of(app.post("/api/v1/reports", Some(&hotline), &body), 201));
+        let seen = stream.expect();
+        assert_eq!(seen.data["id"], report);
+        drop(stream);
+        let actions = json_of(app.get(&format!("/api/v1/reports/{report}/actions"), Some(&worker)), 200);
+        let screening = actions["items"]
+            .as_array()
+            .or(actions.as_array())
+            .and_then(|a| a.iter().find(|x| x["action"] == "screen_report").cloned())
+            .expect("a screening action");
+        // Past its 2-hour deadline, the worker's pass marks it overdue and says so live.
+        app.advance_clock(3 * 3600);
+        let worker = app.token(CASE_WORKER);
+        let resumed = open(&app, &worker, Some(&seen.seq));
+        let alert = resumed.expect();
+        assert_eq!(alert.kind, "alert.created");
+        assert_eq!(alert.data, json!({"type": "alert.created", "id": screening["id"]}));
+        // Salé's worker does not see Rabat's report, nor its alert.
+        let sale = app.login_body("w2@cape-sale.ma", "a long password for the tests")["access_token"]
+            .as_str()
+            .expect("token")
+            .to_string();
+        let sale_stream = open(&app, &sale, Some("0"));
+        assert!(sale_stream.next(Duration::from_secs(2)).is_none(), "nothing for Salé");
+    }
+
     fn events_last_event_id_resumes_after_it(backend) {
         let app = TestApp::spawn(backend);
         let (worker, hotline) = (app.token(CASE_WORKER), app.token(HOTLINE));
