@@ -7,7 +7,7 @@ export PATH := $(HOME)/.cargo/bin:$(PATH)
 
 MADAR_RELEASE := target/release/madar
 MADAR_DEBUG := target/debug/madar
-DEBIAN_PACKAGES := libpq-dev libsqlite3-dev pkg-config sqlite3
+DEBIAN_PACKAGES := libpq-dev libsqlite3-dev pkg-config sqlite3 brotli
 
 .PHONY: run test setup e2e-setup client client-dev server openapi check-contract lint fmt clean-test-dbs bench bench-quick bench-smoke fuzz fuzz-smoke test-reliability
 
@@ -66,9 +66,10 @@ check-contract:
 openapi:
 	$(CARGO) run -q -p madar-api -- openapi > openapi/openapi.json
 
-## Clippy denies unwrap/expect in the server outside tests.
+## Clippy denies unwrap/expect in the server and the web client outside tests.
 lint:
 	$(CARGO) clippy -q -p madar-api -p madar-openapi --no-deps -- -D warnings
+	CARGO_TARGET_DIR=target/client $(CARGO) clippy -q -p madar-client --target wasm32-unknown-unknown --no-deps -- -D warnings
 	$(CARGO) fmt --all -- --check
 
 fmt:

@@ -187,6 +187,10 @@ pub async fn serve(state: AppState) -> anyhow::Result<()> {
             }),
         );
         if settings.client_dir.is_dir() {
+            app = app.route(
+                "/assets/{hash}/{file}",
+                web::get().to(crate::http::assets::asset),
+            );
             app = app.service(
                 actix_files::Files::new("/", &settings.client_dir)
                     .index_file("index.html")

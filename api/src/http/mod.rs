@@ -1,5 +1,6 @@
 //! HTTP plumbing shared by every resource: request bodies, preconditions, paging, middleware,
 //! the fallback for unknown routes.
+pub mod assets;
 pub mod body;
 pub mod fallback;
 pub mod middleware;
