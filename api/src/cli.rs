@@ -88,6 +88,12 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// The data keys that seal sensitive text.
+    #[command(subcommand)]
+    Keys(KeysCommand),
+    /// Retention of records past their period (law 09-08).
+    #[command(subcommand)]
+    Retention(RetentionCommand),
     /// Load demo data.
     Seed {
         /// The demo organizations in the 8 pilot provinces and one user per role.
@@ -128,6 +134,32 @@ pub enum AuditCommand {
     /// first broken link and exits non-zero. Events the running sealer has not chained yet
     /// (normally under a second old) are counted, not checked.
     Verify,
+}
+
+#[derive(Subcommand)]
+pub enum KeysCommand {
+    /// Re-seal every sealed value under MADAR_DATA_KEY, opening older ones with
+    /// MADAR_DATA_KEY_PREVIOUS; safe beside a live server and resumable. Exits non-zero, naming
+    /// the key id, when a value is sealed with a key neither holds.
+    Rotate {
+        /// Count what would be re-sealed without writing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Rows per transaction.
+        #[arg(long, default_value_t = crate::keys::BATCH)]
+        batch: i64,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum RetentionCommand {
+    /// Erase the sensitive free text of closed records past their retention period
+    /// (MADAR_RETENTION_YEARS after the child came of age), keeping codes and dates.
+    Run {
+        /// List what would change without writing.
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -312,6 +344,14 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             },
         ),
         Command::RebuildDerived => crate::generate::derived::rebuild(&settings, &mut conn),
+        Command::Keys(KeysCommand::Rotate { dry_run, batch }) => {
+            let keys = crate::secrets::data_keys(&settings)?;
+            crate::keys::run(&mut conn, &keys, dry_run, batch)
+        }
+        Command::Retention(RetentionCommand::Run { dry_run }) => {
+            let keys = crate::secrets::data_keys(&settings)?;
+            crate::retention::run(&mut conn, &keys, dry_run, now)
+        }
     }
 }
 

@@ -13,6 +13,8 @@ use sha2::{Digest, Sha256};
 
 use crate::error::ApiError;
 
+pub mod sealed_columns;
+
 const VERSION: &str = "v1";
 const NONCE_LEN: usize = 12;
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -172,6 +174,27 @@ impl Keyring {
     /// Whether a stored value was sealed with an older key (to re-encrypt it).
     pub fn is_current(&self, stored: &str) -> bool {
         stored.split(':').nth(1) == Some(self.current.id.as_str())
+    }
+
+    /// The current key's id (the one `seal` writes).
+    pub fn current_id(&self) -> &str {
+        &self.current.id
+    }
+
+    /// Whether the key `id` is in the ring (current or previous).
+    pub fn knows(&self, id: &str) -> bool {
+        std::iter::once(&self.current)
+            .chain(&self.previous)
+            .any(|k| k.id == id)
+    }
+}
+
+/// The key id of a stored sealed value, or None when it is not a sealed value.
+pub fn key_id(stored: &str) -> Option<&str> {
+    let mut parts = stored.splitn(3, ':');
+    match (parts.next(), parts.next(), parts.next()) {
+        (Some(VERSION), Some(id), Some(_)) => Some(id),
+        _ => None,
     }
 }
 

@@ -463,6 +463,19 @@ mod tests {
             // Local constructors: (field, code, message) or (code, message).
             literal_args(text, "invalid(", SECOND_TO_LAST, &mut fields);
             literal_args(text, "ValidationError::new(", 0, &mut fields);
+            literal_args(text, "field(", SECOND_TO_LAST, &mut fields);
+            // The stage rules' refusals name their codes in match arms.
+            for line in text
+                .lines()
+                .filter(|l| l.trim_start().starts_with("Refusal::"))
+            {
+                let literal = line.split("=> \"").nth(1).and_then(|r| r.split('"').next());
+                // Codes, not the messages of the same arms.
+                let is_code = |c: &&str| c.bytes().all(|b| b.is_ascii_lowercase() || b == b'_');
+                if let Some(code) = literal.filter(is_code) {
+                    problems.push(code.to_string());
+                }
+            }
             code_fields(text, "FieldError {", &mut fields);
         }
         for status in [

@@ -132,6 +132,10 @@ pub enum AuditAction {
     WebhookCreate,
     WebhookDelete,
     WebhookSecretRotate,
+    /// `madar keys rotate` re-sealed values under the current data key.
+    DataKeysRotate,
+    /// `madar retention run` erased records past their retention period.
+    RetentionRun,
 }
 
 impl AuditAction {
@@ -209,6 +213,8 @@ impl AuditAction {
             A::WebhookCreate => "webhook.create",
             A::WebhookDelete => "webhook.delete",
             A::WebhookSecretRotate => "webhook.secret_rotate",
+            A::DataKeysRotate => "data_keys.rotate",
+            A::RetentionRun => "retention.run",
         }
     }
 }

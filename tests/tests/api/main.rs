@@ -18,6 +18,7 @@ mod generate_tests;
 mod hsds_tests;
 mod idempotency_tests;
 mod judicial_tests;
+mod keys_tests;
 mod merge_tests;
 mod note_tests;
 mod outage_tests;
