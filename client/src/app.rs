@@ -17,7 +17,7 @@ use crate::route::Route;
 use crate::state::{Action, AppContext, AppState, Vocabulary};
 
 /// The reference lists the pages label codes with.
-const LISTS: [&str; 15] = [
+const LISTS: [&str; 16] = [
     "age_bands",
     "case_stages",
     "closure_reasons",
@@ -32,6 +32,7 @@ const LISTS: [&str; 15] = [
     "reporter_types",
     "risk_levels",
     "roles",
+    "service_types",
     "sexes",
 ];
 
@@ -58,8 +59,13 @@ pub fn app() -> Html {
     {
         let state = state.clone();
         let signed_in = state.user.is_some();
+        let user_id = state.user.as_ref().map(|u| u.id.to_string());
         use_effect_with(signed_in, move |signed_in| {
             if *signed_in {
+                // Reports captured offline on this device are sent as soon as possible.
+                if let Some(user_id) = user_id {
+                    crate::offline::watch(&user_id);
+                }
                 spawn_local(async move {
                     state.dispatch(Action::Vocabulary(load_vocabulary().await));
                 });

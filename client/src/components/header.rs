@@ -77,10 +77,23 @@ pub fn header() -> Html {
             })
             .collect();
         let signout = {
-            let ctx = ctx.clone();
+            let (ctx, user_id) = (ctx.clone(), user.id.to_string());
             Callback::from(move |_: MouseEvent| {
-                let ctx = ctx.clone();
+                let (ctx, user_id) = (ctx.clone(), user_id.clone());
                 spawn_local(async move {
+                    // Reports captured offline and not yet sent: warn before leaving.
+                    let waiting = crate::offline::pending_count(&user_id).await;
+                    if waiting > 0 {
+                        let n = waiting.to_string();
+                        let question = i18n::tf(ctx.lang, Key::SignOutWithQueued, &[("n", &n)]);
+                        let confirmed = web_sys::window()
+                            .and_then(|w| w.confirm_with_message(&question).ok())
+                            .unwrap_or(false);
+                        if !confirmed {
+                            return;
+                        }
+                    }
+                    crate::offline::unwatch();
                     // Signed out locally whatever the server says: the token is dropped either way.
                     api::logout().await;
                     ctx.dispatch(Action::SignedOut);

@@ -2,8 +2,6 @@
 //! counts of new reports and incoming referrals. Reloads when a live event arrives.
 use madar_openapi::cases::CaseResponse;
 use madar_openapi::protocols::AlertResponse;
-use madar_openapi::referrals::ReferralResponse;
-use madar_openapi::reports::ReportResponse;
 use madar_openapi::users::Role;
 use madar_openapi::Page;
 use yew::platform::spawn_local;
@@ -19,8 +17,9 @@ use crate::state::{AppContext, Vocabulary};
 struct Home {
     cases: Option<Page<CaseResponse>>,
     alerts: Option<Page<AlertResponse>>,
-    new_reports: Option<Page<ReportResponse>>,
-    incoming: Option<Page<ReferralResponse>>,
+    // Counted only: the items' shape (a report whole or its status only) does not matter.
+    new_reports: Option<Page<serde_json::Value>>,
+    incoming: Option<Page<serde_json::Value>>,
 }
 
 async fn load(role: Role) -> Result<Home, ApiError> {
