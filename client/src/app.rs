@@ -10,8 +10,9 @@ use crate::api;
 use crate::components::{Header, LiveUpdates};
 use crate::i18n::{self, Key};
 use crate::pages::{
-    CasePage, ChildPage, HomePage, LoginPage, NewReportPage, NotFoundPage, ReferralPage,
-    ReferralsPage, ReportPage, ReportsInboxPage, ServicesPage,
+    ApprovalsPage, AuditPage, CasePage, ChildPage, HomePage, LoginPage, NewReportPage,
+    NotFoundPage, ReferralPage, ReferralsPage, ReportPage, ReportsInboxPage, ServicesPage,
+    StatisticsPage,
 };
 use crate::route::Route;
 use crate::state::{Action, AppContext, AppState, Vocabulary};
@@ -108,6 +109,9 @@ fn switch(route: Route) -> Html {
         Route::Referrals => html! { <ReferralsPage /> },
         Route::Referral { id } => html! { <ReferralPage {id} /> },
         Route::Services => html! { <ServicesPage /> },
+        Route::Statistics => html! { <StatisticsPage /> },
+        Route::Approvals => html! { <ApprovalsPage /> },
+        Route::Audit => html! { <AuditPage /> },
         Route::NotFound => html! { <NotFoundPage /> },
     }
 }

@@ -21,6 +21,12 @@ pub enum Route {
     Referral { id: String },
     #[at("/services")]
     Services,
+    #[at("/statistics")]
+    Statistics,
+    #[at("/approvals")]
+    Approvals,
+    #[at("/audit")]
+    Audit,
     #[not_found]
     #[at("/not-found")]
     NotFound,

@@ -1,4 +1,6 @@
 //! One component per screen.
+mod approvals;
+mod audit;
 mod case;
 mod child;
 mod home;
@@ -10,7 +12,10 @@ mod referrals;
 mod report;
 mod reports_inbox;
 mod services;
+mod statistics;
 
+pub use approvals::ApprovalsPage;
+pub use audit::AuditPage;
 pub use case::CasePage;
 pub use child::ChildPage;
 pub use home::HomePage;
@@ -22,3 +27,4 @@ pub use referrals::ReferralsPage;
 pub use report::ReportPage;
 pub use reports_inbox::ReportsInboxPage;
 pub use services::ServicesPage;
+pub use statistics::StatisticsPage;
