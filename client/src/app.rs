@@ -48,7 +48,7 @@ pub fn app() -> Html {
                 state.dispatch(Action::SetLanguage(lang));
             }
             let expired = state.clone();
-            api::on_expired(Callback::from(move |_| expired.dispatch(Action::SignedOut)));
+            api::on_expired(Callback::from(move |_| expired.dispatch(Action::Expired)));
             spawn_local(async move {
                 match api::resume().await {
                     Some(user) => state.dispatch(Action::SignedIn(user)),

@@ -51,6 +51,15 @@ test('a case worker signs in in Arabic, switches to French and back, reloads, si
     await page.reload();
     await page.waitForSelector('#login-form');
     await shot(page, 'signed-out');
+
+    // A session that ends by itself says so on the sign-in page.
+    await login(page, 'caseworker');
+    const moved = await api('POST', '/dev/clock', null, { seconds: 13 * 3600 });
+    assert.equal(moved.status, 200, 'the dev clock moves past the refresh token');
+    await page.click('a[href="/reports"]');
+    await page.waitForSelector('#session-expired');
+    assert.match(await page.textContent('#session-expired'), /[\u0600-\u06FF]/);
+    await shot(page, 'session-expired');
     assertNoPageErrors(page);
   } finally {
     await browser.close();

@@ -36,6 +36,13 @@ fn entries() -> Vec<(Route, Key, &'static [Role])> {
             Key::NavServices,
             &[Admin, Coordinator, CaseWorker, Partner],
         ),
+        (Route::Approvals, Key::NavApprovals, &[Coordinator]),
+        (
+            Route::Statistics,
+            Key::NavStatistics,
+            &[Admin, Coordinator, Analyst],
+        ),
+        (Route::Audit, Key::NavAudit, &[Auditor]),
     ]
 }
 

@@ -20,7 +20,7 @@ pub fn login_page() -> Html {
     let Some(ctx) = ctx else {
         return Html::default();
     };
-    let lang = ctx.lang;
+    let (lang, expired) = (ctx.lang, ctx.expired);
 
     let on_email = {
         let email = email.clone();
@@ -69,6 +69,11 @@ pub fn login_page() -> Html {
         <section class="card login" aria-labelledby="login-title">
             <h1 id="login-title">{ i18n::t(lang, Key::SignInTitle) }</h1>
             <p class="intro">{ i18n::t(lang, Key::SignInIntro) }</p>
+            if expired {
+                <p id="session-expired" class="error" role="status">
+                    { i18n::t(lang, Key::SessionExpired) }
+                </p>
+            }
             <form id="login-form" novalidate=true {onsubmit}>
                 <div class="field">
                     <label for="email">{ i18n::t(lang, Key::Email) }</label>

@@ -22,6 +22,8 @@ pub struct AppState {
     pub live_version: u64,
     /// The last live event's type (`report.received`, `referral.updated`...).
     pub live_last: Option<Rc<str>>,
+    /// Set when the session ended by itself (expired, revoked): the sign-in page says so.
+    pub expired: bool,
 }
 
 impl Default for AppState {
@@ -33,6 +35,7 @@ impl Default for AppState {
             vocabulary: Rc::default(),
             live_version: 0,
             live_last: None,
+            expired: false,
         }
     }
 }
@@ -44,6 +47,8 @@ pub enum Action {
     /// The look for a session to resume found none.
     NoSession,
     SignedOut,
+    /// The session could not be refreshed any more.
+    Expired,
     Vocabulary(Vocabulary),
     /// A live event arrived (its type).
     Live(String),
@@ -60,9 +65,14 @@ impl Reducible for AppState {
                 next.lang = user.language;
                 next.user = Some(Rc::new(user));
                 next.resuming = false;
+                next.expired = false;
             }
             Action::NoSession => next.resuming = false,
             Action::SignedOut => next.user = None,
+            Action::Expired => {
+                next.expired = next.user.is_some();
+                next.user = None;
+            }
             Action::Vocabulary(vocabulary) => next.vocabulary = Rc::new(vocabulary),
             Action::Live(kind) => {
                 next.live_version += 1;
