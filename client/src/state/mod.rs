@@ -70,7 +70,9 @@ impl Reducible for AppState {
             Action::NoSession => next.resuming = false,
             Action::SignedOut => next.user = None,
             Action::Expired => {
-                next.expired = next.user.is_some();
+                // Several calls in flight can each find the session gone: the first one that
+                // finds it signed in sets the flag, and the later ones must not clear it.
+                next.expired = next.expired || next.user.is_some();
                 next.user = None;
             }
             Action::Vocabulary(vocabulary) => next.vocabulary = Rc::new(vocabulary),
@@ -85,3 +87,40 @@ impl Reducible for AppState {
 
 /// What components get with `use_context::<AppContext>()`.
 pub type AppContext = UseReducerHandle<AppState>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn signed_in() -> Rc<AppState> {
+        let user: UserResponse = serde_json::from_value(serde_json::json!({
+            "id": "01a22eb1-d4c9-75db-aacb-b22c348af7b3",
+            "email": "caseworker@demo.madar.ma",
+            "display_name": "Case worker",
+            "role": "case_worker",
+            "organization": "CENTRE-RABAT",
+            "territory": "MA-RAB",
+            "language": "ar",
+            "active": true,
+            "created_at": "2026-01-01T00:00:00Z",
+            "updated_at": "2026-01-01T00:00:00Z",
+        }))
+        .unwrap_or_else(|e| panic!("a user: {e}"));
+        Rc::new(AppState::default()).reduce(Action::SignedIn(user))
+    }
+
+    #[test]
+    fn the_session_ended_flag_survives_a_second_call_finding_it_gone() {
+        let state = signed_in().reduce(Action::Expired).reduce(Action::Expired);
+        assert!(state.expired);
+        assert!(state.user.is_none());
+    }
+
+    #[test]
+    fn signing_out_is_not_an_expiry() {
+        let state = signed_in()
+            .reduce(Action::SignedOut)
+            .reduce(Action::Expired);
+        assert!(!state.expired);
+    }
+}
