@@ -76,6 +76,7 @@ fn api_routes(cfg: &mut ServiceConfig) {
         .configure(crate::services::routes)
         .configure(crate::placements::routes)
         .configure(crate::referrals::routes)
+        .configure(crate::plans::routes)
         .configure(crate::protocols::routes)
         .configure(crate::statistics::routes)
         .configure(crate::events::routes)

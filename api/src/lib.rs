@@ -28,6 +28,7 @@ pub mod idempotency;
 pub mod keys;
 pub mod organizations;
 pub mod placements;
+pub mod plans;
 pub mod protocols;
 pub mod reference;
 pub mod referrals;

@@ -171,6 +171,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     referrals,
     protocols,
     protocol_actions,
+    action_plans,
+    plan_progress,
 );
 
 diesel::table! {
@@ -867,3 +869,39 @@ diesel::table! {
         error -> Nullable<Text>,
     }
 }
+
+diesel::table! {
+    /// Provincial action plans (`plans`); `objectives` is JSON.
+    action_plans (id) {
+        id -> Text,
+        territory_code -> Text,
+        title -> Text,
+        starts_on -> Date,
+        ends_on -> Date,
+        status -> Text,
+        objectives -> Text,
+        created_by_id -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
+    /// Progress on a plan's measures, appended.
+    plan_progress (id) {
+        id -> Text,
+        plan_id -> Text,
+        measure_key -> Text,
+        status -> Text,
+        percent_done -> Integer,
+        as_of -> Date,
+        note -> Nullable<Text>,
+        recorded_values -> Text,
+        recorded_by_id -> Text,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(action_plans -> territories (territory_code));
+diesel::joinable!(plan_progress -> action_plans (plan_id));

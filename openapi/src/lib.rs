@@ -19,6 +19,7 @@ pub mod family;
 pub mod hsds;
 pub mod organizations;
 pub mod pathway;
+pub mod plans;
 pub mod problem;
 pub mod protocols;
 pub mod reference;

@@ -83,6 +83,8 @@ pub const PROBLEM_CODES: &[&str] = &[
     "outcome_note_required",
     "payload_too_large",
     "placement_open",
+    "plan_closed",
+    "plan_not_active",
     "plan_required",
     "precondition_failed",
     "precondition_required",

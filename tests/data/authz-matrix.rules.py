@@ -36,6 +36,10 @@ SCOPES = {
  "sensitive": {"coord_other_prov":"404","cw_peer":"403","cw_other_centre":"404","cw_other_prov":"404","partner_ref":"404","partner_noref":"404"},
  # protocols: admins the national one, coordinators the variants of their subtree
  "protocol_manage": {"coord_other_prov":"403"},
+ # action plans: coordinators and analysts within their subtree, admins everywhere; a plan of
+ # another province does not exist for its coordinator, who may not plan for it either
+ "plan": {"coord_other_prov":"404"},
+ "plan_create": {"coord_other_prov":"403"},
  # transfer decision: only the receiving side's coordinator (coord_own is the sending side)
  "decide_transfer": {"coord_own":"403","coord_other_prov":"404"},
  # webhooks: the fixtures belong to the partner's organization
@@ -106,6 +110,9 @@ op("GET /api/v1/statistics", {AD,AN,C}, "stats"); op("GET /api/v1/statistics/ind
 op("GET /api/v1/statistics/dashboard", {AD,AN,C}, "stats"); op("GET /api/v1/statistics/territories/{code}/report", {AD,AN,C}, "stats")
 op("GET /api/v1/protocols", {AD,C,W}); op("POST /api/v1/protocols", {AD,C}, "protocol_manage"); op("GET /api/v1/protocols/{id}", {AD,C,W})
 op("PATCH /api/v1/protocols/{id}", {AD,C}, "protocol_manage"); op("POST /api/v1/protocols/{id}/publish", {AD,C}, "protocol_manage")
+op("GET /api/v1/plans", {AD,C,AN}, "plan", lst=True); op("POST /api/v1/plans", {C}, "plan_create")
+op("GET /api/v1/plans/{id}", {AD,C,AN}, "plan"); op("PATCH /api/v1/plans/{id}", {C}, "plan")
+op("GET /api/v1/plans/{id}/progress", {AD,C,AN}, "plan"); op("POST /api/v1/plans/{id}/progress", {C}, "plan")
 op("GET /api/v1/alerts", {C,W})
 op("GET /api/v1/cases/{id}/actions", {C,W}, "case"); op("GET /api/v1/reports/{id}/actions", {C,W}, "report")
 op("GET /api/v1/protocol-actions/{id}", {C,W}, "case"); op("POST /api/v1/protocol-actions/{id}/completion", {C,W}, "case")

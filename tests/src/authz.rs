@@ -518,6 +518,13 @@ impl World {
         };
         let (variant_421, variant_441) =
             (variant(&coordinator, "421"), variant(&coordinator_c, "441"));
+        // An action plan each in 421 and 441 (their coordinators).
+        let plan = |token: &str, territory: &str| {
+            let body = json!({"title": format!("Plan {territory}"), "territory": territory,
+                "starts_on": "2026-01-01", "ends_on": "2026-12-31", "objectives": []});
+            id_of(&post_keyed(app, "/api/v1/plans", token, &body))
+        };
+        let (plan_421, plan_441) = (plan(&coordinator, "421"), plan(&coordinator_c, "441"));
         let probe = json_and_etag(app.get("/api/v1/me", Some(&deactivated)), 200);
         assert!(probe.0["id"].is_string());
         let res = app.delete(&format!("/api/v1/users/{gone}"), Some(&admin));
@@ -542,6 +549,7 @@ impl World {
             ("indicators.code", "social_emergency".into()),
             ("approval-rules.kind", "closure".into()),
             ("protocols.id", national),
+            ("plans.id", plan_421),
             ("territory", "421".into()),
             (
                 "report",
@@ -585,6 +593,7 @@ impl World {
                         ("users.id", sale_worker_id.clone()),
                         ("services.id", s2.clone()),
                         ("protocols.id", variant_441.clone()),
+                        ("plans.id", plan_441.clone()),
                     ],
                 ),
                 "cw_other_prov" => (&c, vec![]),

@@ -129,6 +129,10 @@ pub enum AuditAction {
     ProtocolPublish,
     ProtocolActionComplete,
     ProtocolActionWaive,
+    ActionPlanCreate,
+    ActionPlanUpdate,
+    /// Progress was recorded on a measure of a provincial action plan.
+    ActionPlanProgress,
     WebhookCreate,
     WebhookDelete,
     WebhookSecretRotate,
@@ -210,6 +214,9 @@ impl AuditAction {
             A::ProtocolPublish => "protocol.publish",
             A::ProtocolActionComplete => "protocol_action.complete",
             A::ProtocolActionWaive => "protocol_action.waive",
+            A::ActionPlanCreate => "action_plan.create",
+            A::ActionPlanUpdate => "action_plan.update",
+            A::ActionPlanProgress => "action_plan.progress",
             A::WebhookCreate => "webhook.create",
             A::WebhookDelete => "webhook.delete",
             A::WebhookSecretRotate => "webhook.secret_rotate",
@@ -246,6 +253,7 @@ pub enum Resource {
     Service,
     Protocol,
     ProtocolAction,
+    ActionPlan,
     Webhook,
 }
 
@@ -276,6 +284,7 @@ impl Resource {
             Resource::Service => "service",
             Resource::Protocol => "protocol",
             Resource::ProtocolAction => "protocol_action",
+            Resource::ActionPlan => "action_plan",
             Resource::Webhook => "webhook",
         }
     }

@@ -73,6 +73,12 @@ pub enum Action {
     /// Read statistics and indicators (analysts and admins nationally, suppressed under k;
     /// coordinators exact within their subtree: `statistics_scope`).
     ReadStatistics,
+    /// Read provincial action plans (coordinators and analysts within their subtree, admins
+    /// everywhere: `plan_scope`).
+    ReadPlans,
+    /// Create and change the action plans of one's subtree and record their progress
+    /// (coordinators: `manages_plan_of`).
+    ManagePlans,
     /// Register, read, delete webhooks and rotate their secrets: partners and hotlines (users
     /// and API clients), their own organization's only (`webhook_organization`).
     ManageWebhooks,
@@ -98,6 +104,8 @@ pub fn authorize(actor: &Actor, action: Action) -> Result<(), ApiError> {
         A::ReadAudit => actor.role == R::Auditor,
         A::ExportChildData => actor.role == R::Coordinator,
         A::ReadStatistics => matches!(actor.role, R::Analyst | R::Admin | R::Coordinator),
+        A::ReadPlans => matches!(actor.role, R::Admin | R::Coordinator | R::Analyst),
+        A::ManagePlans => actor.role == R::Coordinator,
         A::ReadProtocols => matches!(actor.role, R::Admin | R::Coordinator | R::CaseWorker),
         A::ManageProtocols => matches!(actor.role, R::Admin | R::Coordinator),
         A::HandleProtocolActions => matches!(actor.role, R::Coordinator | R::CaseWorker),
@@ -318,6 +326,23 @@ pub fn manages_protocol_of(actor: &Actor, path: &str, national: bool) -> bool {
         (Role::Coordinator, Some(scope)) => !national && path.starts_with(scope.path.as_str()),
         _ => false,
     }
+}
+
+/// The territory subtree (a path prefix) whose action plans an actor reads; `None`: all of
+/// them (admins). A plan outside answers 404.
+pub fn plan_scope(actor: &Actor) -> Option<String> {
+    match (actor.role, &actor.territory) {
+        (Role::Admin, _) => None,
+        (_, Some(scope)) => Some(scope.path.clone()),
+        // No territory: nothing (a path no territory has).
+        (_, None) => Some(String::from("\u{0}")),
+    }
+}
+
+/// Whether the actor may create or change the action plan of the territory at `path`:
+/// coordinators within their subtree.
+pub fn manages_plan_of(actor: &Actor, path: &str) -> bool {
+    matches!((actor.role, &actor.territory), (Role::Coordinator, Some(scope)) if path.starts_with(scope.path.as_str()))
 }
 
 /// What statistics an actor reads.

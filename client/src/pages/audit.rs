@@ -85,6 +85,9 @@ const ACTIONS: &[&str] = &[
     "protocol.publish",
     "protocol_action.complete",
     "protocol_action.waive",
+    "action_plan.create",
+    "action_plan.update",
+    "action_plan.progress",
     "webhook.create",
     "webhook.delete",
     "webhook.secret_rotate",
@@ -94,6 +97,7 @@ const ACTIONS: &[&str] = &[
 
 /// Resource types the log knows (codes of the API).
 const RESOURCES: &[&str] = &[
+    "action_plan",
     "approval",
     "assessment",
     "attachment",

@@ -1,6 +1,7 @@
 //! The black-box suite: every test starts the real `madar` binary, once on SQLite and once on
 //! PostgreSQL.
 mod access_tests;
+mod action_plan_tests;
 mod approval_tests;
 mod assessment_tests;
 mod attachment_tests;

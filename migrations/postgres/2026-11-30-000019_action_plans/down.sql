@@ -1,0 +1,2 @@
+DROP TABLE plan_progress;
+DROP TABLE action_plans;
