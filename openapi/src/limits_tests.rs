@@ -272,6 +272,24 @@ fn validator_limits_agree_with_the_schema() {
         "outcome": "achieved", "feedback": "Six séances."
     }));
     checked += check::<crate::referrals::CancelReferral>(json!({"reason": "Déménagé."}));
+    checked += check::<crate::plans::CreateActionPlan>(json!({
+        "territory": "421", "title": "Plan", "starts_on": "2026-01-01", "ends_on": "2026-12-31",
+        "objectives": [{"key": "o1", "title": "Objectif", "measures": []}]
+    }));
+    checked += check::<crate::plans::ActionPlanObjective>(json!({
+        "key": "o1", "title": "Objectif", "measures": [{"key": "m1", "title": "Mesure"}]
+    }));
+    checked += check::<crate::plans::ActionPlanMeasure>(json!({
+        "key": "m1", "title": "Mesure", "responsible": ["ngo-rabat"], "budget_mad": 1000,
+        "expected_results": "Plus.", "indicators": [{"key": "i1", "name": "Indicateur"}]
+    }));
+    checked += check::<crate::plans::ActionPlanIndicator>(json!({
+        "key": "i1", "name": "Signalements", "statistics_query": "measure=reports"
+    }));
+    checked += check::<crate::plans::RecordPlanProgress>(json!({
+        "measure": "m1", "status": "in_progress", "percent_done": 10, "as_of": "2026-06-01",
+        "note": "Bien.", "values": [{"indicator": "i1", "value": 3.0}]
+    }));
     checked += check::<crate::protocols::CreateProtocol>(json!({
         "territory": "MA", "title": "Protocole national",
         "rules": [{"key": "screen", "actions": []}]
