@@ -758,7 +758,24 @@ fn cell(
             serde_json::from_str(body).unwrap_or_else(|e| panic!("body of {operation}: {e}"));
         req = req.json(&substitute(&parsed, &vars));
     }
-    let res = req.send().map_err(|e| (0, "transport", e.to_string()))?;
+    // A 503 (SQLite busy past its timeout while the cells run side by side) says "changed
+    // nothing, try again" with Retry-After: the cell is tried again, as a client would.
+    let mut tries = 0;
+    let res = loop {
+        let attempt = req.try_clone().ok_or((
+            0,
+            "transport",
+            "a body that cannot be sent twice".to_string(),
+        ))?;
+        let res = attempt
+            .send()
+            .map_err(|e| (0, "transport", e.to_string()))?;
+        tries += 1;
+        if res.status().as_u16() != 503 || tries == 4 {
+            break res;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(250 * tries));
+    };
     let got = res.status().as_u16();
     *seen.entry(format!("{expected:?} -> {got}")).or_default() += 1;
     if std::env::var_os("MADAR_AUTHZ_VERBOSE").is_some() {
