@@ -11,8 +11,8 @@ use crate::components::{Header, LiveUpdates};
 use crate::i18n::{self, Key};
 use crate::pages::{
     ApprovalsPage, AuditPage, CasePage, ChildPage, HomePage, LoginPage, NewReportPage,
-    NotFoundPage, ReferralPage, ReferralsPage, ReportPage, ReportsInboxPage, ServicesPage,
-    StatisticsPage,
+    NotFoundPage, PlansPage, ReferralPage, ReferralsPage, ReportPage, ReportsInboxPage,
+    ServicesPage, StatisticsPage,
 };
 use crate::route::Route;
 use crate::state::{Action, AppContext, AppState, Vocabulary};
@@ -112,6 +112,7 @@ fn switch(route: Route) -> Html {
         Route::Statistics => html! { <StatisticsPage /> },
         Route::Approvals => html! { <ApprovalsPage /> },
         Route::Audit => html! { <AuditPage /> },
+        Route::Plans => html! { <PlansPage /> },
         Route::NotFound => html! { <NotFoundPage /> },
     }
 }

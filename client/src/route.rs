@@ -27,6 +27,8 @@ pub enum Route {
     Approvals,
     #[at("/audit")]
     Audit,
+    #[at("/plans")]
+    Plans,
     #[not_found]
     #[at("/not-found")]
     NotFound,

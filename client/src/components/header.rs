@@ -42,6 +42,7 @@ fn entries() -> Vec<(Route, Key, &'static [Role])> {
             Key::NavStatistics,
             &[Admin, Coordinator, Analyst],
         ),
+        (Route::Plans, Key::NavPlans, &[Admin, Coordinator, Analyst]),
         (Route::Audit, Key::NavAudit, &[Auditor]),
     ]
 }

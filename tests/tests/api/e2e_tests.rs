@@ -54,5 +54,5 @@ macro_rules! e2e {
 
 mod e2e {
     use super::run;
-    e2e!(budget, login, case, new_report, reports, referrals, statistics, approvals);
+    e2e!(budget, login, case, new_report, reports, referrals, statistics, approvals, plans);
 }
