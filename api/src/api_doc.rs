@@ -31,7 +31,7 @@ use utoipa::{Modify, OpenApi};
         (name = "services", description = "The service directory: who provides what, where and for whom; capacity"),
         (name = "hsds", description = "The service directory as Open Referral HSDS 3.1 (Madar profile)"),
         (name = "statistics", description = "Counts and the ministry's indicators, without names and with small counts suppressed"),
-        (name = "plans", description = "Provincial action plans: objectives, measures, indicators bound to statistics, progress"),
+        (name = "plans", description = "Provincial action plans (objectives, measures, indicators bound to statistics, progress) and the national executive programme"),
         (name = "events", description = "Live updates: Server-Sent Events opened with a single-use ticket"),
         (name = "webhooks", description = "Webhooks: signed HTTP callbacks of referral and report events to an organization's endpoints"),
         (name = "audit", description = "The audit log (auditors)"),

@@ -77,6 +77,7 @@ fn api_routes(cfg: &mut ServiceConfig) {
         .configure(crate::placements::routes)
         .configure(crate::referrals::routes)
         .configure(crate::plans::routes)
+        .configure(crate::programme::routes)
         .configure(crate::protocols::routes)
         .configure(crate::statistics::routes)
         .configure(crate::events::routes)

@@ -29,6 +29,7 @@ pub mod keys;
 pub mod organizations;
 pub mod placements;
 pub mod plans;
+pub mod programme;
 pub mod protocols;
 pub mod reference;
 pub mod referrals;

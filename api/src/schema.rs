@@ -173,6 +173,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     protocol_actions,
     action_plans,
     plan_progress,
+    programme,
 );
 
 diesel::table! {
@@ -905,3 +906,13 @@ diesel::table! {
 
 diesel::joinable!(action_plans -> territories (territory_code));
 diesel::joinable!(plan_progress -> action_plans (plan_id));
+
+diesel::table! {
+    /// The national executive programme: one document (`programme`), `objectives` is JSON.
+    programme (id) {
+        id -> Text,
+        objectives -> Text,
+        updated_at -> Timestamp,
+        version -> Integer,
+    }
+}

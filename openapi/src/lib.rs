@@ -21,6 +21,7 @@ pub mod organizations;
 pub mod pathway;
 pub mod plans;
 pub mod problem;
+pub mod programme;
 pub mod protocols;
 pub mod reference;
 pub mod referrals;

@@ -290,6 +290,18 @@ fn validator_limits_agree_with_the_schema() {
         "measure": "m1", "status": "in_progress", "percent_done": 10, "as_of": "2026-06-01",
         "note": "Bien.", "values": [{"indicator": "i1", "value": 3.0}]
     }));
+    checked += check::<crate::programme::ProgrammeMeasure>(json!({
+        "key": "m1", "title": "Mesure", "sector": "Ministère", "partners": ["UNICEF"],
+        "starts_year": 2026, "ends_year": 2027, "status": "planned",
+        "indicators": [{"key": "i1", "name": "Indicateur"}]
+    }));
+    checked += check::<crate::programme::ProgrammeIndicator>(json!({
+        "key": "i1", "name": "Indicateur", "yearly": [{"year": 2026, "value": 1.0}]
+    }));
+    checked += check::<crate::programme::StrategicObjective>(json!({
+        "code": "so1", "title": {"ar": "هدف", "fr": "Objectif", "en": "Objective"},
+        "sub_objectives": [{"key": "s1", "title": "Sous-objectif"}]
+    }));
     checked += check::<crate::protocols::CreateProtocol>(json!({
         "territory": "MA", "title": "Protocole national",
         "rules": [{"key": "screen", "actions": []}]

@@ -113,6 +113,7 @@ op("PATCH /api/v1/protocols/{id}", {AD,C}, "protocol_manage"); op("POST /api/v1/
 op("GET /api/v1/plans", {AD,C,AN}, "plan", lst=True); op("POST /api/v1/plans", {C}, "plan_create")
 op("GET /api/v1/plans/{id}", {AD,C,AN}, "plan"); op("PATCH /api/v1/plans/{id}", {C}, "plan")
 op("GET /api/v1/plans/{id}/progress", {AD,C,AN}, "plan"); op("POST /api/v1/plans/{id}/progress", {C}, "plan")
+op("GET /api/v1/programme", {AD,C,AN}); op("PUT /api/v1/programme", {AD}); op("GET /api/v1/programme/objectives/{code}", {AD,C,AN})
 op("GET /api/v1/alerts", {C,W})
 op("GET /api/v1/cases/{id}/actions", {C,W}, "case"); op("GET /api/v1/reports/{id}/actions", {C,W}, "report")
 op("GET /api/v1/protocol-actions/{id}", {C,W}, "case"); op("POST /api/v1/protocol-actions/{id}/completion", {C,W}, "case")

@@ -547,6 +547,7 @@ impl World {
             ("DELETE webhooks.id", doomed_hook),
             ("services.id", s1),
             ("indicators.code", "social_emergency".into()),
+            ("objectives.code", "so1".into()),
             ("approval-rules.kind", "closure".into()),
             ("protocols.id", national),
             ("plans.id", plan_421),

@@ -537,6 +537,17 @@ impl TestApp {
         req.send().expect("request")
     }
 
+    /// PUT with `If-Match`.
+    pub fn put_if_match(&self, path: &str, token: &str, etag: &str, body: &Value) -> Response {
+        self.client
+            .put(self.url(path))
+            .header("if-match", etag)
+            .bearer_auth(token)
+            .json(body)
+            .send()
+            .expect("request")
+    }
+
     pub fn send(
         &self,
         method: Method,

@@ -133,6 +133,8 @@ pub enum AuditAction {
     ActionPlanUpdate,
     /// Progress was recorded on a measure of a provincial action plan.
     ActionPlanProgress,
+    /// The national executive programme was replaced.
+    ProgrammeUpdate,
     WebhookCreate,
     WebhookDelete,
     WebhookSecretRotate,
@@ -217,6 +219,7 @@ impl AuditAction {
             A::ActionPlanCreate => "action_plan.create",
             A::ActionPlanUpdate => "action_plan.update",
             A::ActionPlanProgress => "action_plan.progress",
+            A::ProgrammeUpdate => "programme.update",
             A::WebhookCreate => "webhook.create",
             A::WebhookDelete => "webhook.delete",
             A::WebhookSecretRotate => "webhook.secret_rotate",
@@ -254,6 +257,7 @@ pub enum Resource {
     Protocol,
     ProtocolAction,
     ActionPlan,
+    Programme,
     Webhook,
 }
 
@@ -285,6 +289,7 @@ impl Resource {
             Resource::Protocol => "protocol",
             Resource::ProtocolAction => "protocol_action",
             Resource::ActionPlan => "action_plan",
+            Resource::Programme => "programme",
             Resource::Webhook => "webhook",
         }
     }

@@ -79,6 +79,8 @@ pub enum Action {
     /// Create and change the action plans of one's subtree and record their progress
     /// (coordinators: `manages_plan_of`).
     ManagePlans,
+    /// Replace the national executive programme (admins).
+    ManageProgramme,
     /// Register, read, delete webhooks and rotate their secrets: partners and hotlines (users
     /// and API clients), their own organization's only (`webhook_organization`).
     ManageWebhooks,
@@ -106,6 +108,7 @@ pub fn authorize(actor: &Actor, action: Action) -> Result<(), ApiError> {
         A::ReadStatistics => matches!(actor.role, R::Analyst | R::Admin | R::Coordinator),
         A::ReadPlans => matches!(actor.role, R::Admin | R::Coordinator | R::Analyst),
         A::ManagePlans => actor.role == R::Coordinator,
+        A::ManageProgramme => actor.role == R::Admin,
         A::ReadProtocols => matches!(actor.role, R::Admin | R::Coordinator | R::CaseWorker),
         A::ManageProtocols => matches!(actor.role, R::Admin | R::Coordinator),
         A::HandleProtocolActions => matches!(actor.role, R::Coordinator | R::CaseWorker),

@@ -2,6 +2,8 @@
 //! progress, and reads indicators bound to statistics (counted from the reports, one more
 //! report one more count) beside typed ones; bad contents are listed in one 422 and change
 //! nothing; the plan's life only moves forward and a closed plan is frozen; scope and roles.
+//! The national executive programme: shipped with the policy's five objectives, replaced whole
+//! by admins, read with each objective's progress.
 use chrono::{Duration, Utc};
 use madar_tests::cases::*;
 use madar_tests::*;
@@ -207,5 +209,46 @@ backend_tests! {
             assert_problem(app.get(&path, Some(&app.token(who))), 403, "forbidden");
             assert_problem(app.get(PLANS, Some(&app.token(who))), 403, "forbidden");
         }
+    }
+
+    fn programme_ships_the_five_objectives_admins_replace_it_readers_see_progress(backend) {
+        let app = TestApp::spawn(backend);
+        let (admin, coordinator, analyst) = (app.token(ADMIN), app.token(COORDINATOR), app.token(ANALYST));
+        let (shipped, etag) = json_and_etag(app.get("/api/v1/programme", Some(&coordinator)), 200);
+        let codes: Vec<&str> = shipped["objectives"].as_array().map(|o| o.iter().filter_map(|x| x["code"].as_str()).collect()).unwrap_or_default();
+        assert_eq!(codes, ["so1", "so2", "so3", "so4", "so5"]);
+        assert_eq!(shipped["objectives"][4]["title"]["ar"], "وضع منظومات للمعلومات والتتبع والتقييم");
+        assert_eq!(shipped["progress"][4]["measures"], 0);
+        assert!(shipped["progress"][4]["share_done"].is_null());
+
+        let mut objectives = shipped["objectives"].clone();
+        objectives[4]["sub_objectives"] = json!([{"key": "so5-1", "title": "Système d'information intégré", "measures": [
+            {"key": "so5-1-1", "title": "Déployer Madar dans les provinces pilotes", "sector": "Ministère de la Solidarité",
+             "partners": ["UNICEF"], "starts_year": 2026, "ends_year": 2027, "status": "done",
+             "indicators": [{"key": "provinces", "name": "Provinces équipées", "baseline": 0, "target": 8,
+                             "yearly": [{"year": 2026, "value": 8}]}]},
+            {"key": "so5-1-2", "title": "Publier les indicateurs", "sector": "Ministère de la Solidarité", "status": "in_progress"}
+        ]}]);
+        let (replaced, etag2) = json_and_etag(app.put_if_match("/api/v1/programme", &admin, &etag, &json!({"objectives": objectives})), 200);
+        assert_ne!(etag2, etag);
+        let so5 = &replaced["progress"][4];
+        assert_eq!((so5["measures"].as_i64(), so5["share_done"].as_f64(), so5["indicators_on_target"].as_i64()), (Some(2), Some(0.5), Some(1)));
+        let report = json_of(app.get("/api/v1/programme/objectives/so5", Some(&analyst)), 200);
+        assert_eq!(report["objective"]["sub_objectives"][0]["measures"][0]["key"], "so5-1-1");
+        assert_eq!(report["progress"]["measures"], 2);
+        assert_problem(app.get("/api/v1/programme/objectives/so9", Some(&analyst)), 404, "not_found");
+
+        // The five stay; a stale ETag changes nothing; only admins replace it.
+        let dropped: Vec<Value> = objectives.as_array().cloned().unwrap_or_default().into_iter().filter(|o| o["code"] != "so3").collect();
+        let problem = assert_problem(app.put_if_match("/api/v1/programme", &admin, &etag2, &json!({"objectives": dropped})), 422, "validation_failed");
+        assert_eq!(problem["errors"][0]["field"], "objectives");
+        assert_problem(app.put_if_match("/api/v1/programme", &admin, &etag, &json!({"objectives": objectives})), 412, "precondition_failed");
+        assert_problem(app.put_if_match("/api/v1/programme", &coordinator, &etag2, &json!({"objectives": objectives})), 403, "forbidden");
+        for who in [CASE_WORKER, PARTNER, HOTLINE, AUDITOR] {
+            assert_problem(app.get("/api/v1/programme", Some(&app.token(who))), 403, "forbidden");
+        }
+        let (read, etag3) = json_and_etag(app.get("/api/v1/programme", Some(&admin)), 200);
+        assert_eq!(etag3, etag2);
+        assert_eq!(read["progress"][4]["measures"], 2);
     }
 }
