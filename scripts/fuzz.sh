@@ -63,6 +63,9 @@ token() {
     python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])'
 }
 
+# One worker: with two, schemathesis's threads parse Python ASTs at once and CPython 3.11
+# (Debian's) can fail with "AST constructor recursion depth mismatch" (cpython gh-106905), a
+# runtime error of the tool, not a finding on Madar.
 failed=0
 for role in coordinator caseworker partner hotline admin analyst auditor; do
   echo "== schemathesis ($backend, $mode) as $role"
@@ -73,7 +76,7 @@ for role in coordinator caseworker partner hotline admin analyst auditor; do
     --exclude-operation-id refresh_session --exclude-operation-id create_token \
     --exclude-method DELETE --exclude-path-regex '/events' \
     --phases "$phases" --max-examples "$examples" --max-time "$max_time" \
-    --workers 2 --request-timeout 20 --suppress-health-check all --no-color; then
+    --workers 1 --request-timeout 20 --suppress-health-check all --no-color; then
     failed=1
   fi
 done

@@ -117,7 +117,7 @@ backend_tests! {
         // Progress waits for adoption.
         let first = progress("hotline_campaign", 40, json!([{"indicator": "schools", "value": 35}]));
         assert_problem(app.post(&format!("{path}/progress"), Some(&coordinator), &first), 409, "plan_not_active");
-        let (active, etag) = json_and_etag(app.patch(&path, Some(&coordinator), &etag, &json!({"status": "active"})), 200);
+        let (active, _) = json_and_etag(app.patch(&path, Some(&coordinator), &etag, &json!({"status": "active"})), 200);
         assert_eq!(active["status"], "active");
         let saved = json_of(app.post(&format!("{path}/progress"), Some(&coordinator), &first), 201);
         assert_eq!(saved["percent_done"], 40);
