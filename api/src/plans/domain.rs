@@ -87,6 +87,16 @@ pub fn content_problems(objectives: &[ActionPlanObjective]) -> Vec<FieldError> {
     out
 }
 
+/// The plan's own parameters a bound query sets.
+pub fn fixed_params_set(query: &str) -> Vec<String> {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query).unwrap_or_default();
+    pairs
+        .into_iter()
+        .map(|(name, _)| name)
+        .filter(|name| FIXED_PARAMS.contains(&name.as_str()))
+        .collect()
+}
+
 fn binding_problems(at: &str, indicator: &ActionPlanIndicator) -> Vec<FieldError> {
     let mut out = Vec::new();
     if indicator.statistics_query.is_some() && indicator.ministry_indicator.is_some() {
@@ -97,15 +107,12 @@ fn binding_problems(at: &str, indicator: &ActionPlanIndicator) -> Vec<FieldError
         ));
     }
     if let Some(query) = &indicator.statistics_query {
-        let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query).unwrap_or_default();
-        for (name, _) in pairs {
-            if FIXED_PARAMS.contains(&name.as_str()) {
-                out.push(problem(
-                    format!("{at}.statistics_query"),
-                    "not_allowed",
-                    &format!("`{name}` is the plan's own (its territory and period apply)"),
-                ));
-            }
+        for name in fixed_params_set(query) {
+            out.push(problem(
+                format!("{at}.statistics_query"),
+                "not_allowed",
+                &format!("`{name}` is the plan's own (its territory and period apply)"),
+            ));
         }
     }
     out

@@ -72,10 +72,15 @@ fn check(
 ) -> Result<(), ApiError> {
     let mut problems: Vec<FieldError> = domain::period_problems(starts_on, ends_on);
     problems.extend(domain::content_problems(objectives));
+    let named: Vec<String> = domain::measures(objectives)
+        .into_iter()
+        .flat_map(|(_, m)| m.responsible.iter().cloned())
+        .collect();
+    let unknown = store::unknown_organizations(conn, &named)?;
     for (i, objective) in objectives.iter().enumerate() {
         for (j, measure) in objective.measures.iter().enumerate() {
             let at = format!("objectives[{i}].measures[{j}]");
-            for code in store::unknown_organizations(conn, &measure.responsible)? {
+            for code in measure.responsible.iter().filter(|c| unknown.contains(c)) {
                 problems.push(FieldError {
                     field: format!("{at}.responsible"),
                     code: "unknown_organization".into(),
@@ -294,7 +299,7 @@ pub async fn update_plan(
                 ));
             }
         }
-        store::touch(c, &id, version, now)?;
+        store::touch(c, &current, version, now)?;
         let update = store::Change {
             title: change.title.as_deref(),
             starts_on: period.0,
@@ -364,12 +369,8 @@ pub async fn record_progress(
         if !problems.is_empty() {
             return Err(ApiError::Validation(problems));
         }
-        let record_id = store::record_progress(c, &id, &progress, &actor.id, now)?;
+        let saved = store::record_progress(c, &id, &progress, &actor.id, now)?;
         audit::record(c, &event)?;
-        let saved = store::progress(c, &id)?
-            .into_iter()
-            .find(|p| p.id.to_string() == record_id)
-            .ok_or(ApiError::NotFound)?;
         Stored::created(format!("/api/v1/plans/{id}/progress"), 1, &saved)
     })
     .await

@@ -157,26 +157,18 @@ pub fn list(conn: &mut DbConn, f: &Filter) -> Result<Vec<PlanRow>, ApiError> {
     Ok(q.load(conn)?)
 }
 
-/// Takes the plan at `version` (412 otherwise) and bumps it; a closed plan is frozen (409).
+/// Takes the plan (as just read) at `version` (412 otherwise) and bumps it; a closed plan is
+/// frozen (409).
 pub fn touch(
     conn: &mut DbConn,
-    id: &str,
+    current: &PlanRow,
     version: i32,
     now: NaiveDateTime,
 ) -> Result<(), ApiError> {
-    let row: PlanRow = ap::table
-        .find(id)
-        .select(PlanRow::as_select())
-        .first(conn)
-        .optional()?
-        .ok_or(ApiError::NotFound)?;
-    if row.version != version {
-        return Err(ApiError::PreconditionFailed);
-    }
-    if row.status()? == ActionPlanStatus::Closed {
+    if current.status()? == ActionPlanStatus::Closed {
         return Err(ApiError::conflict("plan_closed", "a closed plan is frozen"));
     }
-    let n = diesel::update(ap::table.filter(ap::id.eq(id).and(ap::version.eq(version))))
+    let n = diesel::update(ap::table.filter(ap::id.eq(&current.id).and(ap::version.eq(version))))
         .set((ap::version.eq(version + 1), ap::updated_at.eq(now)))
         .execute(conn)?;
     if n == 1 {
@@ -194,26 +186,28 @@ pub struct Change<'a> {
     pub objectives: Option<&'a [ActionPlanObjective]>,
 }
 
+/// The columns a change sets (absent ones untouched), in one statement.
+#[derive(AsChangeset)]
+#[diesel(table_name = ap)]
+struct Columns<'a> {
+    title: Option<&'a str>,
+    starts_on: NaiveDate,
+    ends_on: NaiveDate,
+    status: Option<String>,
+    objectives: Option<String>,
+}
+
 pub fn update(conn: &mut DbConn, id: &str, c: &Change) -> Result<(), ApiError> {
-    let target = ap::table.filter(ap::id.eq(id));
-    diesel::update(target)
-        .set((ap::starts_on.eq(c.starts_on), ap::ends_on.eq(c.ends_on)))
+    let columns = Columns {
+        title: c.title,
+        starts_on: c.starts_on,
+        ends_on: c.ends_on,
+        status: c.status.map(|s| to_code(&s)),
+        objectives: c.objectives.map(objectives_text).transpose()?,
+    };
+    diesel::update(ap::table.filter(ap::id.eq(id)))
+        .set(&columns)
         .execute(conn)?;
-    if let Some(title) = c.title {
-        diesel::update(target)
-            .set(ap::title.eq(title))
-            .execute(conn)?;
-    }
-    if let Some(status) = c.status {
-        diesel::update(target)
-            .set(ap::status.eq(to_code(&status)))
-            .execute(conn)?;
-    }
-    if let Some(objectives) = c.objectives {
-        diesel::update(target)
-            .set(ap::objectives.eq(objectives_text(objectives)?))
-            .execute(conn)?;
-    }
     Ok(())
 }
 
@@ -246,15 +240,16 @@ impl ProgressRow {
     }
 }
 
-/// Appends a progress record; its id.
+/// Appends a progress record; the record as stored.
 pub fn record_progress(
     conn: &mut DbConn,
     plan_id: &str,
     p: &RecordPlanProgress,
     by: &str,
     now: NaiveDateTime,
-) -> Result<String, ApiError> {
-    let id = uuid::Uuid::now_v7().to_string();
+) -> Result<PlanProgressResponse, ApiError> {
+    let record = uuid::Uuid::now_v7();
+    let id = record.to_string();
     diesel::insert_into(pp::table)
         .values((
             pp::id.eq(&id),
@@ -269,7 +264,16 @@ pub fn record_progress(
             pp::recorded_at.eq(now),
         ))
         .execute(conn)?;
-    Ok(id)
+    Ok(PlanProgressResponse {
+        id: record,
+        measure: p.measure.clone(),
+        status: p.status,
+        percent_done: p.percent_done,
+        as_of: p.as_of,
+        note: p.note.clone(),
+        values: p.values.clone(),
+        recorded_at: now.and_utc(),
+    })
 }
 
 /// A plan's progress records, in recording order.

@@ -29,11 +29,7 @@ pub fn query_problems(
     territory: &str,
     today: NaiveDate,
 ) -> Vec<FieldError> {
-    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query).unwrap_or_default();
-    if pairs
-        .iter()
-        .any(|(name, _)| domain::FIXED_PARAMS.contains(&name.as_str()))
-    {
+    if !domain::fixed_params_set(query).is_empty() {
         return Vec::new();
     }
     match params::parse(&bound_query(query, territory, today, today), today) {
