@@ -35,6 +35,7 @@ use utoipa::{Modify, OpenApi};
         (name = "events", description = "Live updates: Server-Sent Events opened with a single-use ticket"),
         (name = "webhooks", description = "Webhooks: signed HTTP callbacks of referral and report events to an organization's endpoints"),
         (name = "audit", description = "The audit log (auditors)"),
+        (name = "access", description = "Break-the-glass: a coordinator's time-limited access to a case outside their territory, with a written reason, listed to auditors"),
         (name = "operations", description = "Health checks"),
     )
 )]

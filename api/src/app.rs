@@ -81,7 +81,8 @@ fn api_routes(cfg: &mut ServiceConfig) {
         .configure(crate::protocols::routes)
         .configure(crate::statistics::routes)
         .configure(crate::events::routes)
-        .configure(crate::webhooks::routes);
+        .configure(crate::webhooks::routes)
+        .configure(crate::access::routes);
 }
 
 /// Everything the OpenAPI document describes: `/api/v1` and the health checks.

@@ -315,6 +315,7 @@ mod tests {
             organization_id: "o".into(),
             organization_code: "hotline-2511".into(),
             territory: None,
+            grants: Vec::new(),
         }
     }
 

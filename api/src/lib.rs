@@ -3,6 +3,7 @@
 //! Cross-cutting parts each live in one module: `config`, `clock`, `db`, `error`, `auth`
 //! (tokens, passwords, the access policy), `http` (bodies, paging, middleware). Each resource
 //! has its own module with handlers (HTTP only), domain rules and a store (diesel queries).
+pub mod access;
 pub mod api_doc;
 pub mod app;
 pub mod approvals;

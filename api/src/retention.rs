@@ -12,6 +12,8 @@
 //!   required), and the cases' attachments are deleted. Codes, dates, links and the audit log
 //!   are kept, so statistics do not change. Referral snapshots are kept (structured; to do).
 //!   Names used for matching are not erased by this rule.
+//! - A child with a case on legal hold (`/cases/{id}/legal-hold`: a court or an investigation
+//!   still needs it) is kept whole, and counted.
 //! - Idempotency keys older than 7 days are purged (as the server's purger does).
 //!
 //! Every change is counted per category; a real run writes one `retention.run` audit event.
@@ -70,12 +72,13 @@ fn due_on(dob: Option<&str>, year: Option<&str>, years: u32) -> Option<NaiveDate
         .or_else(|| NaiveDate::from_ymd_opt(born.year() + add, 3, 1))
 }
 
-/// The children whose records fall due on `today`.
+/// The children whose records fall due on `today`, and how many more would but for a legal
+/// hold on one of their cases.
 pub fn due_children(
     conn: &mut DbConn,
     years: u32,
     today: NaiveDate,
-) -> anyhow::Result<Vec<String>> {
+) -> anyhow::Result<(Vec<String>, usize)> {
     let rows: Vec<Candidate> = load(
         conn,
         "SELECT ch.id AS id, CAST(ch.date_of_birth AS TEXT) AS dob, \
@@ -85,11 +88,21 @@ pub fn due_children(
          AND (c.stage <> 'closed' OR c.closed_at IS NULL)) ORDER BY ch.id",
         &[],
     )?;
-    Ok(rows
+    let held: BTreeSet<String> = load::<Found>(
+        conn,
+        "SELECT DISTINCT c.child_id AS k, c.child_id AS v FROM legal_holds h \
+         JOIN cases c ON c.id = h.case_id",
+        &[],
+    )?
+    .into_iter()
+    .map(|f| f.k)
+    .collect();
+    let (kept, due): (Vec<String>, Vec<String>) = rows
         .into_iter()
         .filter(|c| due_on(c.dob.as_deref(), c.year.as_deref(), years).is_some_and(|d| d < today))
         .map(|c| c.id)
-        .collect())
+        .partition(|id| held.contains(id));
+    Ok((due, kept.len()))
 }
 
 fn placeholders(n: usize) -> String {
@@ -157,6 +170,8 @@ fn records(
 #[derive(Debug, Default)]
 pub struct Outcome {
     pub children: usize,
+    /// Children otherwise due, kept whole because a case of theirs is on legal hold.
+    pub held: usize,
     pub cases: usize,
     pub reports: usize,
     pub erased: BTreeMap<String, u64>,
@@ -249,10 +264,11 @@ pub fn apply(
     dry_run: bool,
     now: NaiveDateTime,
 ) -> anyhow::Result<Outcome> {
-    let due = due_children(conn, years, now.date())?;
+    let (due, held) = due_children(conn, years, now.date())?;
     let due_set: BTreeSet<String> = due.iter().cloned().collect();
     let mut outcome = Outcome {
         children: due.len(),
+        held,
         ..Outcome::default()
     };
     for chunk in due.chunks(CHUNK) {
@@ -319,6 +335,7 @@ pub fn run(
         o.cases,
         o.reports
     );
+    println!("kept whole, a case on legal hold: {} children", o.held);
     for (name, n) in &o.erased {
         if *n > 0 {
             println!("{name}: {n} {verb}");

@@ -174,6 +174,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     action_plans,
     plan_progress,
     programme,
+    access_grants,
+    legal_holds,
 );
 
 diesel::table! {
@@ -916,3 +918,31 @@ diesel::table! {
         version -> Integer,
     }
 }
+
+diesel::table! {
+    /// Break-the-glass: a coordinator's time-limited access to a case outside their territory.
+    access_grants (id) {
+        id -> Text,
+        user_id -> Text,
+        case_id -> Text,
+        child_id -> Text,
+        reason_sealed -> Text,
+        granted_at -> Timestamp,
+        expires_at -> Timestamp,
+        ended_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    /// A case kept from retention's erasure while a court or an investigation needs it.
+    legal_holds (id) {
+        id -> Text,
+        case_id -> Text,
+        reason_sealed -> Text,
+        placed_by_id -> Text,
+        placed_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(access_grants -> cases (case_id));
+diesel::joinable!(legal_holds -> cases (case_id));

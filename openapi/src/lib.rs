@@ -5,6 +5,7 @@
 //! Request bodies reject unknown fields and validate with `validator`; the limits are repeated
 //! in the `utoipa` schema attributes, and a test checks that both agree.
 
+pub mod access;
 pub mod approvals;
 pub mod audit;
 pub mod auth;

@@ -42,6 +42,8 @@ SCOPES = {
  "plan_create": {"coord_other_prov":"403"},
  # transfer decision: only the receiving side's coordinator (coord_own is the sending side)
  "decide_transfer": {"coord_own":"403","coord_other_prov":"404"},
+ # break-the-glass grants: a coordinator's own (another's does not exist for them)
+ "grant": {"coord_other_prov":"404"},
  # webhooks: the fixtures belong to the partner's organization
  "webhook": {"hotline_own":"404","hotline_other":"404"},
 }
@@ -92,6 +94,12 @@ op("PATCH /api/v1/cases/{id}/judicial-measures/{measure_id}", M_CASE, "case")
 op("GET /api/v1/cases/{id}/plan", R_CASE, "case"); op("PUT /api/v1/cases/{id}/plan", M_CASE, "case")
 op("GET /api/v1/cases/{id}/referrals", R_CASE, "case"); op("POST /api/v1/cases/{id}/referrals", M_CASE, "case")
 op("POST /api/v1/cases/{id}/transfers", M_CASE, "case")
+op("GET /api/v1/cases/{id}/legal-hold", R_CASE, "case"); op("PUT /api/v1/cases/{id}/legal-hold", {C}, "case")
+op("DELETE /api/v1/cases/{id}/legal-hold", {C}, "case")
+# break-the-glass: coordinators open (an unknown case in the body: 422, nothing changes) and end
+# their own grants; auditors read every grant
+op("POST /api/v1/access-grants", {C}); op("GET /api/v1/access-grants", {C,AU}, "grant", lst=True)
+op("GET /api/v1/access-grants/{id}", {C,AU}, "grant"); op("POST /api/v1/access-grants/{id}/end", {C}, "grant")
 op("GET /api/v1/assessment-instruments", {C,W})
 op("GET /api/v1/approval-rules", {C}); op("PUT /api/v1/approval-rules/{kind}", {C})
 op("GET /api/v1/approvals", R_CASE, "case", lst=True); op("GET /api/v1/approvals/{id}", R_CASE, "case")

@@ -277,6 +277,17 @@ fn record_set(
         app.send(Method::PUT, &format!("{p}/plan"), Some(worker), Some(&plan)),
         201,
     );
+    // A legal hold (its reads answer 200 where the case is in scope).
+    let hold = json!({"reason": "Procédure en cours devant le tribunal."});
+    json_of(
+        app.send(
+            Method::PUT,
+            &format!("{p}/legal-hold"),
+            Some(coordinator),
+            Some(&hold),
+        ),
+        200,
+    );
     let consent = json!({
         "given_by": "La mère", "relationship": "parent", "given_at": "2026-01-05T10:00:00Z",
         "recipients": [referral_to], "field_groups": ["identity", "contact", "situation"], "purpose": "Orientation."
@@ -525,6 +536,23 @@ impl World {
             id_of(&post_keyed(app, "/api/v1/plans", token, &body))
         };
         let (plan_421, plan_441) = (plan(&coordinator, "421"), plan(&coordinator_c, "441"));
+        // Break-the-glass grants: the Rabat coordinator's on a Salé case of its own (not set C's,
+        // whose 404s a grant would turn into allows), and the Salé coordinator's on set A's case
+        // (no column calls as the Salé coordinator).
+        let grant = |token: &str, case: &str| {
+            let body = json!({"case_id": case,
+                "reason": "Matrix: an emergency outside the territory."});
+            id_of(&post_keyed(app, "/api/v1/access-grants", token, &body))
+        };
+        let glass = open_case_from(
+            app,
+            &worker_c,
+            &report_body("Ghali", "Matrix", "441", false),
+        );
+        let (grant_own, grant_other) = (
+            grant(&coordinator, &glass.id),
+            grant(&coordinator_c, &a["cases.id"]),
+        );
         let probe = json_and_etag(app.get("/api/v1/me", Some(&deactivated)), 200);
         assert!(probe.0["id"].is_string());
         let res = app.delete(&format!("/api/v1/users/{gone}"), Some(&admin));
@@ -551,6 +579,7 @@ impl World {
             ("approval-rules.kind", "closure".into()),
             ("protocols.id", national),
             ("plans.id", plan_421),
+            ("access-grants.id", grant_own),
             ("territory", "421".into()),
             (
                 "report",
@@ -595,6 +624,7 @@ impl World {
                         ("services.id", s2.clone()),
                         ("protocols.id", variant_441.clone()),
                         ("plans.id", plan_441.clone()),
+                        ("access-grants.id", grant_other.clone()),
                     ],
                 ),
                 "cw_other_prov" => (&c, vec![]),

@@ -54,7 +54,9 @@ fn scoped(scope: &CaseScope) -> Scoped {
         .inner_join(cases::table.inner_join(territories::table))
         .into_boxed();
     match scope {
-        CaseScope::Subtree(path) => joined.filter(territories::path.like(format!("{path}%"))),
+        CaseScope::Subtree { path, .. } => {
+            joined.filter(territories::path.like(format!("{path}%")))
+        }
         CaseScope::OwnedBy(org) => joined.filter(cases::owner_org.eq(org.clone())),
         CaseScope::None => joined.filter(approvals::id.eq("")),
     }

@@ -142,6 +142,14 @@ pub enum AuditAction {
     DataKeysRotate,
     /// `madar retention run` erased records past their retention period.
     RetentionRun,
+    /// Break-the-glass: a coordinator opened a case outside their territory.
+    AccessGrantCreate,
+    /// A grant ended by its holder before it expired.
+    AccessGrantEnd,
+    /// A case or child read under a grant (beside the read's own event).
+    AccessGrantUse,
+    LegalHoldPlace,
+    LegalHoldLift,
 }
 
 impl AuditAction {
@@ -225,6 +233,11 @@ impl AuditAction {
             A::WebhookSecretRotate => "webhook.secret_rotate",
             A::DataKeysRotate => "data_keys.rotate",
             A::RetentionRun => "retention.run",
+            A::AccessGrantCreate => "access_grant.create",
+            A::AccessGrantEnd => "access_grant.end",
+            A::AccessGrantUse => "access_grant.use",
+            A::LegalHoldPlace => "legal_hold.place",
+            A::LegalHoldLift => "legal_hold.lift",
         }
     }
 }
@@ -259,6 +272,7 @@ pub enum Resource {
     ActionPlan,
     Programme,
     Webhook,
+    AccessGrant,
 }
 
 impl Resource {
@@ -291,6 +305,7 @@ impl Resource {
             Resource::ActionPlan => "action_plan",
             Resource::Programme => "programme",
             Resource::Webhook => "webhook",
+            Resource::AccessGrant => "access_grant",
         }
     }
 }

@@ -4,6 +4,7 @@ use std::future::Future;
 use std::pin::Pin;
 
 use actix_web::{dev::Payload, http::header, web, FromRequest, HttpMessage, HttpRequest};
+use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use madar_openapi::users::Role;
 
@@ -31,6 +32,16 @@ pub struct Actor {
     pub organization_code: String,
     /// Users have a territory; API clients act for their organization only.
     pub territory: Option<Scope>,
+    /// A coordinator's break-the-glass grants in force: cases outside their territory they may
+    /// open, with their children (`access`). Empty for every other role.
+    pub grants: Vec<Grant>,
+}
+
+/// One case (and its child) a grant opens.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Grant {
+    pub case_id: String,
+    pub child_id: String,
 }
 
 /// The actor id recorded in the request log.
@@ -50,9 +61,10 @@ impl FromRequest for Actor {
             let token = bearer(&req).ok_or(ApiError::Unauthorized {
                 code: "unauthorized",
             })?;
-            let claims = state.keys.verify(token, state.clock.now())?;
+            let now = state.clock.now();
+            let claims = state.keys.verify(token, now)?;
             let actor = db::run(&state.pool, move |conn| {
-                load(conn, claims.sub_kind, &claims.sub)
+                load(conn, claims.sub_kind, &claims.sub, now.naive_utc())
             })
             .await?;
             let actor = actor.ok_or(ApiError::Unauthorized {
@@ -73,8 +85,14 @@ fn bearer(req: &HttpRequest) -> Option<&str> {
         .filter(|t| !t.is_empty())
 }
 
-/// Loads an active actor, or `None` when it is unknown, inactive, or its organization is.
-pub fn load(conn: &mut DbConn, kind: Subject, id: &str) -> Result<Option<Actor>, ApiError> {
+/// Loads an active actor, or `None` when it is unknown, inactive, or its organization is; a
+/// coordinator with the grants in force at `now`.
+pub fn load(
+    conn: &mut DbConn,
+    kind: Subject,
+    id: &str,
+    now: NaiveDateTime,
+) -> Result<Option<Actor>, ApiError> {
     let found = match kind {
         Subject::User => users::table
             .inner_join(organizations::table)
@@ -118,6 +136,10 @@ pub fn load(conn: &mut DbConn, kind: Subject, id: &str) -> Result<Option<Actor>,
     let role = Role::parse(&role)
         .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("stored role {role:?}")))?;
     let territory = code.zip(path).map(|(code, path)| Scope { code, path });
+    let grants = match role {
+        Role::Coordinator => crate::access::store::in_force(conn, id, now)?,
+        _ => Vec::new(),
+    };
     Ok(Some(Actor {
         kind,
         id: id.to_string(),
@@ -125,5 +147,6 @@ pub fn load(conn: &mut DbConn, kind: Subject, id: &str) -> Result<Option<Actor>,
         organization_id,
         organization_code,
         territory,
+        grants,
     }))
 }

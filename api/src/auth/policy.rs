@@ -81,6 +81,14 @@ pub enum Action {
     ManagePlans,
     /// Replace the national executive programme (admins).
     ManageProgramme,
+    /// Break the glass: open a case outside one's territory for a limited time with a written
+    /// reason, and end one's grants (coordinators).
+    BreakGlass,
+    /// List break-the-glass grants: auditors all of them, coordinators their own
+    /// (`grant_scope`).
+    ReadAccessGrants,
+    /// Place and lift legal holds on the cases of one's scope (coordinators).
+    PlaceLegalHolds,
     /// Register, read, delete webhooks and rotate their secrets: partners and hotlines (users
     /// and API clients), their own organization's only (`webhook_organization`).
     ManageWebhooks,
@@ -109,6 +117,8 @@ pub fn authorize(actor: &Actor, action: Action) -> Result<(), ApiError> {
         A::ReadPlans => matches!(actor.role, R::Admin | R::Coordinator | R::Analyst),
         A::ManagePlans => actor.role == R::Coordinator,
         A::ManageProgramme => actor.role == R::Admin,
+        A::BreakGlass | A::PlaceLegalHolds => actor.role == R::Coordinator,
+        A::ReadAccessGrants => matches!(actor.role, R::Auditor | R::Coordinator),
         A::ReadProtocols => matches!(actor.role, R::Admin | R::Coordinator | R::CaseWorker),
         A::ManageProtocols => matches!(actor.role, R::Admin | R::Coordinator),
         A::HandleProtocolActions => matches!(actor.role, R::Coordinator | R::CaseWorker),
@@ -216,8 +226,12 @@ pub fn sees_whole_report(actor: &Actor, routed_to: &[String], in_territory: bool
 /// Which children an actor may see.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ChildScope {
-    /// A coordinator: children whose territory lies in this subtree (a path prefix).
-    Subtree(String),
+    /// A coordinator: children whose territory lies in this subtree (a path prefix), and those
+    /// their break-the-glass grants open (`granted`: child ids).
+    Subtree {
+        path: String,
+        granted: Vec<String>,
+    },
     /// A case worker: the children their organization owns, and those of its cases.
     OwnedBy(String),
     None,
@@ -229,7 +243,7 @@ impl ChildScope {
     /// a record that vanishes from its author's sight).
     pub fn covers(&self, path: &str) -> bool {
         match self {
-            ChildScope::Subtree(scope) => path.starts_with(scope.as_str()),
+            ChildScope::Subtree { path: scope, .. } => path.starts_with(scope.as_str()),
             ChildScope::OwnedBy(_) => true,
             ChildScope::None => false,
         }
@@ -238,17 +252,43 @@ impl ChildScope {
 
 pub fn child_scope(actor: &Actor) -> ChildScope {
     match (actor.role, &actor.territory) {
-        (Role::Coordinator, Some(scope)) => ChildScope::Subtree(scope.path.clone()),
+        (Role::Coordinator, Some(scope)) => ChildScope::Subtree {
+            path: scope.path.clone(),
+            granted: actor.grants.iter().map(|g| g.child_id.clone()).collect(),
+        },
         (Role::CaseWorker, _) => ChildScope::OwnedBy(actor.organization_id.clone()),
         _ => ChildScope::None,
+    }
+}
+
+/// Whose break-the-glass grants an actor lists.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GrantScope {
+    /// Auditors: every grant.
+    All,
+    /// Coordinators: their own (a user id).
+    HeldBy(String),
+    None,
+}
+
+pub fn grant_scope(actor: &Actor) -> GrantScope {
+    match actor.role {
+        Role::Auditor => GrantScope::All,
+        Role::Coordinator => GrantScope::HeldBy(actor.id.clone()),
+        _ => GrantScope::None,
     }
 }
 
 /// Which cases an actor may see.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CaseScope {
-    /// A coordinator: cases whose territory lies in this subtree (a path prefix).
-    Subtree(String),
+    /// A coordinator: cases whose territory lies in this subtree (a path prefix), and those
+    /// their break-the-glass grants open (`granted`: case ids). Work queues of the territory
+    /// (approvals, alerts) use the path only.
+    Subtree {
+        path: String,
+        granted: Vec<String>,
+    },
     /// A case worker: the cases their organization owns.
     OwnedBy(String),
     None,
@@ -256,7 +296,10 @@ pub enum CaseScope {
 
 pub fn case_scope(actor: &Actor) -> CaseScope {
     match (actor.role, &actor.territory) {
-        (Role::Coordinator, Some(scope)) => CaseScope::Subtree(scope.path.clone()),
+        (Role::Coordinator, Some(scope)) => CaseScope::Subtree {
+            path: scope.path.clone(),
+            granted: actor.grants.iter().map(|g| g.case_id.clone()).collect(),
+        },
         (Role::CaseWorker, _) => CaseScope::OwnedBy(actor.organization_id.clone()),
         _ => CaseScope::None,
     }
@@ -473,6 +516,7 @@ mod tests {
                 code: "421".into(),
                 path: "MA/MA-04/421/".into(),
             }),
+            grants: Vec::new(),
         }
     }
 
@@ -664,7 +708,10 @@ mod tests {
         }
         assert_eq!(
             child_scope(&actor(Role::Coordinator)),
-            ChildScope::Subtree("MA/MA-04/421/".into())
+            ChildScope::Subtree {
+                path: "MA/MA-04/421/".into(),
+                granted: Vec::new()
+            }
         );
         assert_eq!(
             child_scope(&actor(Role::CaseWorker)),

@@ -16,7 +16,8 @@ use crate::error::ApiError;
 use crate::http::{record, IfMatch, ProblemResponse, ValidJson};
 use crate::state::AppState;
 
-/// Records one audited read per case.
+/// Records one audited read per case, and a second (`access_grant.use`) for a case read
+/// under a break-the-glass grant.
 pub fn audit_reads(
     state: &AppState,
     actor: &Actor,
@@ -28,6 +29,10 @@ pub fn audit_reads(
         state
             .audit
             .record_read(AuditEvent::by(actor, action, now).on(Resource::Case, *id))?;
+        if actor.grants.iter().any(|g| g.case_id == *id) {
+            let used = AuditEvent::by(actor, AuditAction::AccessGrantUse, now);
+            state.audit.record_read(used.on(Resource::Case, *id))?;
+        }
     }
     Ok(())
 }

@@ -16,6 +16,7 @@ pub mod export;
 pub mod handlers;
 pub mod judicial;
 pub mod judicial_store;
+pub mod legal_hold;
 pub mod notes;
 pub mod notes_store;
 pub mod open;
@@ -45,6 +46,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
     assessment::routes(cfg);
     plan::routes(cfg);
     judicial::routes(cfg);
+    legal_hold::routes(cfg);
     notes::routes(cfg);
     attachments::routes(cfg);
     crate::transfers::routes(cfg);

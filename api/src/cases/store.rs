@@ -36,7 +36,14 @@ fn joined() -> Scoped {
 
 fn scoped(scope: &CaseScope) -> Scoped {
     match scope {
-        CaseScope::Subtree(path) => joined().filter(territories::path.like(format!("{path}%"))),
+        CaseScope::Subtree { path, granted } => {
+            let within = territories::path.like(format!("{path}%"));
+            if granted.is_empty() {
+                joined().filter(within)
+            } else {
+                joined().filter(within.or(cases::id.eq_any(granted.clone())))
+            }
+        }
         CaseScope::OwnedBy(org) => joined().filter(cases::owner_org.eq(org.clone())),
         CaseScope::None => joined().filter(cases::id.eq("")),
     }

@@ -26,6 +26,10 @@ fn audit_reads(state: &AppState, actor: &Actor, ids: &[&str]) -> Result<(), ApiE
     for id in ids {
         let event = AuditEvent::by(actor, AuditAction::ChildRead, now).on(Resource::Child, *id);
         state.audit.record_read(event)?;
+        if actor.grants.iter().any(|g| g.child_id == *id) {
+            let used = AuditEvent::by(actor, AuditAction::AccessGrantUse, now);
+            state.audit.record_read(used.on(Resource::Child, *id))?;
+        }
     }
     Ok(())
 }

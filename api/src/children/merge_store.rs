@@ -121,7 +121,10 @@ pub fn parties(
         .select((children::id, children::version, children::merged_into))
         .into_boxed();
     query = match scope {
-        ChildScope::Subtree(path) => query.filter(territories::path.like(format!("{path}%"))),
+        // Merging is territory work: a break-the-glass grant does not extend to it.
+        ChildScope::Subtree { path, .. } => {
+            query.filter(territories::path.like(format!("{path}%")))
+        }
         ChildScope::OwnedBy(org) => query.filter(children::owner_org.eq(org.clone())),
         ChildScope::None => query.filter(children::id.eq("")),
     };

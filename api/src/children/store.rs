@@ -149,7 +149,14 @@ fn joined() -> Scoped {
 
 fn scoped(scope: &ChildScope) -> Scoped {
     match scope {
-        ChildScope::Subtree(path) => joined().filter(territories::path.like(format!("{path}%"))),
+        ChildScope::Subtree { path, granted } => {
+            let within = territories::path.like(format!("{path}%"));
+            if granted.is_empty() {
+                joined().filter(within)
+            } else {
+                joined().filter(within.or(children::id.eq_any(granted.clone())))
+            }
+        }
         ChildScope::OwnedBy(org) => {
             let of_cases = cases::table
                 .filter(cases::owner_org.eq(org.clone()))

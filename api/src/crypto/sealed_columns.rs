@@ -222,6 +222,20 @@ pub const SEALED_COLUMNS: &[SealedColumn] = &[
         Case("case_id"),
         Null,
     ),
+    col(
+        "access_grants",
+        "reason_sealed",
+        "reason",
+        Case("case_id"),
+        Text,
+    ),
+    col(
+        "legal_holds",
+        "reason_sealed",
+        "reason",
+        Case("case_id"),
+        Text,
+    ),
     SealedColumn {
         bytes: true,
         ..col(

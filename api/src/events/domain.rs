@@ -134,6 +134,7 @@ mod tests {
                 code: "x".into(),
                 path: p.into(),
             }),
+            grants: Vec::new(),
         }
     }
 

@@ -123,7 +123,7 @@ pub async fn get_event_stream(
         let Some((kind, id, token_expires_at)) = store::redeem(c, &hash, now)? else {
             return Ok(None);
         };
-        let Some(viewer) = actor::load(c, kind, &id)? else {
+        let Some(viewer) = actor::load(c, kind, &id, now)? else {
             return Ok(None);
         };
         let last = match resume {
@@ -179,8 +179,12 @@ async fn next_chunk(mut tail: Tail) -> Option<(Result<Bytes, actix_web::Error>, 
         }
         if Instant::now() >= tail.next_beat {
             tail.next_beat = Instant::now() + domain::HEARTBEAT;
-            let (kind, id) = (tail.viewer.kind, tail.viewer.id.clone());
-            match db::run(&tail.pool, move |c| actor::load(c, kind, &id)).await {
+            let (kind, id, now) = (
+                tail.viewer.kind,
+                tail.viewer.id.clone(),
+                tail.clock.now_naive(),
+            );
+            match db::run(&tail.pool, move |c| actor::load(c, kind, &id, now)).await {
                 Ok(Some(viewer)) => tail.viewer = viewer,
                 Ok(None) => return None,
                 Err(e) => {

@@ -18,7 +18,7 @@ type CasePredicate = Box<dyn BoxableExpression<cases::table, MultiBackend, SqlTy
 /// The cases of the caller's scope, as a predicate on `cases`.
 fn cases_in(scope: &CaseScope) -> CasePredicate {
     match scope {
-        CaseScope::Subtree(path) => Box::new(
+        CaseScope::Subtree { path, .. } => Box::new(
             cases::territory_code.eq_any(
                 territories::table
                     .filter(territories::path.like(format!("{path}%")))

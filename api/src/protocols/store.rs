@@ -464,18 +464,20 @@ fn scoped_actions(cases_in: &CaseScope, reports_in: &ReportScope) -> ScopedActio
         pa::report_id.assume_not_null(),
     );
     let by_case: Predicate = match cases_in {
-        CaseScope::Subtree(path) => Box::new(
-            case_id.eq_any(
-                cases::table
-                    .filter(
-                        cases::territory_code.eq_any(
-                            territories::table
-                                .filter(territories::path.like(format!("{path}%")))
-                                .select(territories::code),
-                        ),
-                    )
-                    .select(cases::id),
-            ),
+        CaseScope::Subtree { path, granted } => Box::new(
+            case_id
+                .eq_any(
+                    cases::table
+                        .filter(
+                            cases::territory_code.eq_any(
+                                territories::table
+                                    .filter(territories::path.like(format!("{path}%")))
+                                    .select(territories::code),
+                            ),
+                        )
+                        .select(cases::id),
+                )
+                .or(case_id.eq_any(granted.clone())),
         ),
         CaseScope::OwnedBy(org) => Box::new(
             case_id.eq_any(

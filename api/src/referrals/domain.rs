@@ -209,6 +209,7 @@ mod tests {
                 code: "x".into(),
                 path: p.into(),
             }),
+            grants: Vec::new(),
         }
     }
 

@@ -143,6 +143,7 @@ mod tests {
                 code: "x".into(),
                 path: path.into(),
             }),
+            grants: Vec::new(),
         }
     }
 

@@ -94,10 +94,16 @@ const ACTIONS: &[&str] = &[
     "webhook.secret_rotate",
     "data_keys.rotate",
     "retention.run",
+    "access_grant.create",
+    "access_grant.end",
+    "access_grant.use",
+    "legal_hold.place",
+    "legal_hold.lift",
 ];
 
 /// Resource types the log knows (codes of the API).
 const RESOURCES: &[&str] = &[
+    "access_grant",
     "action_plan",
     "approval",
     "assessment",

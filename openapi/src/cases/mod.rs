@@ -27,6 +27,8 @@ pub mod attachments;
 pub use attachments::*;
 pub mod transfers;
 pub use transfers::*;
+pub mod legal_hold;
+pub use legal_hold::*;
 
 /// Where a case stands on the pathway (vocabulary: case stages).
 #[derive(

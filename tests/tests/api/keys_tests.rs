@@ -99,6 +99,34 @@ fn notes_of(app: &TestApp, case: &OpenedCase, token: &str) -> Vec<String> {
     texts
 }
 
+/// A case of a child born in 1990 (of age long ago).
+fn adult_case(app: &TestApp, coordinator: &str, family: &str) -> OpenedCase {
+    let mut adult = report_body("Ancien", family, "421", false);
+    adult["children"][0]["date_of_birth"] = json!("1990-01-01");
+    adult["children"][0]["estimated_birth_year"] = json!(1990);
+    open_case_from(app, coordinator, &adult)
+}
+
+/// Moves a case to assessment, then closes it (the child back with the family).
+fn close_case(app: &TestApp, coordinator: &str, case: &OpenedCase) {
+    let step = json!({"to": "assessment", "reason": "Moving to assessment."});
+    let close = json!({
+        "to": "closed", "reason": "The child is back with his family.",
+        "closure_reason": "reintegrated_family", "outcome_note": "Back home, goes to school."
+    });
+    for body in [&step, &close] {
+        let etag = app.etag(&case.path, coordinator);
+        let res = app.post_if_match(
+            &format!("{}/transitions", case.path),
+            coordinator,
+            &etag,
+            None,
+            body,
+        );
+        json_of(res, 200);
+    }
+}
+
 backend_tests! {
     fn keys_rotate_reseals_everything_under_the_new_key(backend) {
         let mut app = TestApp::builder(backend).env("MADAR_DATA_KEY", &key_a()).spawn();
@@ -175,25 +203,13 @@ backend_tests! {
         let app = TestApp::spawn(backend);
         let coordinator = app.token(COORDINATOR);
         let analyst = app.token(ANALYST);
-        let mut adult = report_body("Ancien", "Majeur", "421", false);
-        adult["children"][0]["date_of_birth"] = json!("1990-01-01");
-        adult["children"][0]["estimated_birth_year"] = json!(1990);
-        let old = open_case_from(&app, &coordinator, &adult);
+        let old = adult_case(&app, &coordinator, "Majeur");
         let young = open_case(&app, &coordinator, "Jeune");
         for case in [&old, &young] {
             json_of(app.post(&format!("{}/notes", case.path), Some(&coordinator), &note("Une note.")), 201);
         }
         let file = attach(&app, &coordinator, &old);
-        let step = json!({"to": "assessment", "reason": "Moving to assessment."});
-        let close = json!({
-            "to": "closed", "reason": "The child is back with his family.",
-            "closure_reason": "reintegrated_family", "outcome_note": "Back home, goes to school."
-        });
-        for body in [&step, &close] {
-            let etag = app.etag(&old.path, &coordinator);
-            let res = app.post_if_match(&format!("{}/transitions", old.path), &coordinator, &etag, None, body);
-            json_of(res, 200);
-        }
+        close_case(&app, &coordinator, &old);
         let stats = |app: &TestApp| {
             ["measure=reports", "measure=children&group_by=sex"]
                 .map(|q| json_of(app.get(&format!("/api/v1/statistics?{q}"), Some(&analyst)), 200))
@@ -240,5 +256,34 @@ backend_tests! {
         let (ok, out, err) = madar(&["retention", "run"], &env, None);
         assert!(ok, "{out}{err}");
         assert!(out.contains("total: 0 values erased"), "{out}");
+    }
+    fn keys_retention_keeps_whole_a_child_whose_case_is_on_legal_hold(backend) {
+        let app = TestApp::spawn(backend);
+        let coordinator = app.token(COORDINATOR);
+        let old = adult_case(&app, &coordinator, "Retenu");
+        close_case(&app, &coordinator, &old);
+        let hold = format!("{}/legal-hold", old.path);
+        let reason = json!({"reason": "Appel en cours devant la cour."});
+        json_of(app.send(Method::PUT, &hold, Some(&coordinator), Some(&reason)), 200);
+        let env = env(&app, &[]);
+        let (ok, out, err) = madar(&["retention", "run", "--dry-run"], &env, None);
+        assert!(ok, "{out}{err}");
+        assert!(out.contains("with every case closed: 0 (0 cases"), "{out}");
+        assert!(out.contains("kept whole, a case on legal hold: 1 children"), "{out}");
+        let (ok, out, err) = madar(&["retention", "run"], &env, None);
+        assert!(ok, "{out}{err}");
+        assert!(out.contains("total: 0 values erased"), "{out}");
+        let report = json_of(app.get(&format!("/api/v1/reports/{}", old.report_id), Some(&coordinator)), 200);
+        assert_eq!(report["narrative"], "L'enfant dort dehors.", "held: kept whole");
+        assert_eq!(json_of(app.get(&hold, Some(&coordinator)), 200)["reason"], reason["reason"]);
+
+        // Lifted: the next run erases, as for any child due.
+        assert_eq!(app.delete(&hold, Some(&coordinator)).status(), 204);
+        let (ok, out, err) = madar(&["retention", "run"], &env, None);
+        assert!(ok, "{out}{err}");
+        assert!(out.contains("reports.narrative_sealed: 1 erased"), "{out}");
+        assert!(out.contains("kept whole, a case on legal hold: 0 children"), "{out}");
+        let report = json_of(app.get(&format!("/api/v1/reports/{}", old.report_id), Some(&coordinator)), 200);
+        assert!(report["narrative"].is_null(), "{report}");
     }
 }

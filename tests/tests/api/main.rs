@@ -1,5 +1,6 @@
 //! The black-box suite: every test starts the real `madar` binary, once on SQLite and once on
 //! PostgreSQL.
+mod access_grant_tests;
 mod access_tests;
 mod action_plan_tests;
 mod approval_tests;
