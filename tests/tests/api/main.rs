@@ -17,6 +17,7 @@ mod e2e_tests;
 mod event_tests;
 mod family_tests;
 mod generate_tests;
+mod hostile_input_tests;
 mod hsds_tests;
 mod idempotency_tests;
 mod judicial_tests;
