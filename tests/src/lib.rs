@@ -487,6 +487,19 @@ impl TestApp {
         }
     }
 
+    /// A second `madar serve` beside this one, on the same database, with the same environment
+    /// and data folder (so the same generated data and audit keys): two processes of one
+    /// deployment behind a load balancer. It does not own the database, which goes when `self`
+    /// is dropped: drop the second first (declare it after).
+    pub fn another_process(&self) -> TestApp {
+        let mut env = self.env.clone();
+        env.push((
+            "MADAR_DATA_DIR".into(),
+            self.db.data_dir().display().to_string(),
+        ));
+        TestApp::start(TestDb::at(self.db.url.clone(), self.db.backend), &env)
+    }
+
     /// The server's process id.
     pub fn pid(&self) -> u32 {
         self.child.id()

@@ -2,8 +2,11 @@
 //! with its timeline event (actor: the nil UUID, the system) and a system audit event. A
 //! background task runs it every minute, and every read or change of referrals runs it first
 //! (so the test clock needs no sleep). It runs once per referral however many processes try:
-//! PostgreSQL claims due rows with `FOR UPDATE SKIP LOCKED`; on SQLite (one process, one
-//! writer) each row is expired by a compare-and-set on its status in its own transaction.
+//! PostgreSQL locks the due rows `FOR UPDATE` (in one order), and a second process waits for
+//! the first to commit, then finds them expired and leaves them: it does not skip them, or a
+//! read beside an expiry in progress would still show a referral `sent` past its deadline. On
+//! SQLite (one process, one writer) each row is expired by a compare-and-set on its status in
+//! its own transaction.
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use madar_openapi::cases::CaseEventKind;
@@ -64,7 +67,7 @@ macro_rules! due {
                     .eq(to_code(&ReferralStatus::Sent))
                     .and(r::respond_by.le($now)),
             )
-            .order(r::respond_by)
+            .order((r::respond_by, r::id))
             .select(r::id)
             .limit(BATCH)
     };
@@ -79,7 +82,7 @@ pub fn expire_due(
     if matches!(conn, DbConn::Postgres(_)) {
         return conn.transaction(|c| {
             let ids: Vec<String> = match c {
-                DbConn::Postgres(pg) => due!(now).for_update().skip_locked().load(pg)?,
+                DbConn::Postgres(pg) => due!(now).for_update().load(pg)?,
                 DbConn::Sqlite(_) => vec![],
             };
             let mut expired = 0;

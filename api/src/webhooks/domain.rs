@@ -18,6 +18,15 @@ pub const PREVIOUS_SECRET_HOURS: i64 = 24;
 /// The timeout of one attempt.
 pub const TIMEOUT_SECONDS: u64 = 10;
 
+/// How long into a pass a new attempt may still start: one attempt (and its record) ends
+/// within the lease, so no other worker can claim a delivery being sent.
+pub fn send_window() -> std::time::Duration {
+    let seconds = LEASE_SECONDS
+        .unsigned_abs()
+        .saturating_sub(TIMEOUT_SECONDS + 5);
+    std::time::Duration::from_secs(seconds)
+}
+
 /// When to try again after `attempts` failed attempts, or `None` to give up (three days after
 /// the first attempt).
 pub fn next_attempt(
@@ -155,6 +164,13 @@ mod tests {
         assert_eq!(p("http://partner.example"), None);
         assert!(p("ftp://partner.example").is_some());
         assert!(p("https://user:pw@partner.example").is_some());
+    }
+
+    #[test]
+    fn an_attempt_started_in_the_window_ends_within_the_lease() {
+        let window = send_window().as_secs();
+        assert_eq!(window, 45);
+        assert!(window + TIMEOUT_SECONDS < LEASE_SECONDS.unsigned_abs());
     }
 
     #[test]

@@ -81,7 +81,13 @@ pub async fn tick(
     let now = clock.now_naive();
     let claimed = db::run(pool, move |c| store::claim_due(c, now)).await?;
     let mut pass = Pass::default();
+    let started = std::time::Instant::now();
     for delivery in claimed {
+        // No attempt may outlast the lease (another process would send it too): past the
+        // window, the rest of the batch waits for its lease to end and a later pass.
+        if started.elapsed() >= domain::send_window() {
+            break;
+        }
         let sent_at = clock.now_naive();
         let (status, error) = match delivery.webhook.secrets(keys, sent_at) {
             Ok(secrets) => {

@@ -39,7 +39,7 @@ fn table() -> Vec<(&'static str, Vec<u8>, u16)> {
     let nested = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
     let mut deep = String::from("{\"narrative\":");
     deep.push_str(&"{\"a\":".repeat(5_000));
-    deep.push_str("1");
+    deep.push('1');
     deep.push_str(&"}".repeat(5_001));
     let mut invalid_utf8 = text(&with(&["narrative"], json!("ABCD")));
     let at = invalid_utf8

@@ -40,4 +40,5 @@ mod statistics_report_tests;
 mod statistics_tests;
 mod transfer_tests;
 mod transition_tests;
+mod two_process_tests;
 mod webhook_tests;

@@ -35,7 +35,7 @@ fn consent(
     id_of(&json_of(app.post(&consents(case), Some(token), &body), 201))
 }
 
-fn referral_body(organization: &str, groups: &[&str]) -> Value {
+pub fn referral_body(organization: &str, groups: &[&str]) -> Value {
     json!({
         "organization": organization, "service_type": "psychological_support",
         "reason": "Suivi psychologique après la mise à l'abri.", "urgency": "high",
@@ -46,7 +46,7 @@ fn referral_body(organization: &str, groups: &[&str]) -> Value {
 
 /// A case opened by the demo case worker, with a consent naming `ngo-rabat` for identity,
 /// contact and situation.
-fn consented_case(app: &TestApp, worker: &str, given: &str) -> OpenedCase {
+pub fn consented_case(app: &TestApp, worker: &str, given: &str) -> OpenedCase {
     let case = open_case(app, worker, given);
     consent(
         app,

@@ -3,13 +3,18 @@
 //! report acknowledged with 201 must be there exactly once, every retried one too, and a retry
 //! of an acknowledged request replays it. `MADAR_CRASH_TRIALS` sets the number of crashes per
 //! backend (2 in `make test`, 20 in `make test-reliability`). The same for state changes:
-//! screenings and stage transitions in flight at the crash are retried with their key, and a
-//! retry of an acknowledged one replays its first response.
-use std::collections::HashMap;
+//! screenings, stage transitions and referral status changes in flight at the crash are retried
+//! with their key, and a retry of an acknowledged one replays its first response. Webhook
+//! deliveries pending or in flight at a crash are sent after the restart, under the same id.
+use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
 use madar_tests::cases::*;
 use madar_tests::*;
+
+use crate::referral_tests::{consented_case, referral_body};
+use crate::transition_tests::timeline;
+use crate::webhook_tests::{allowing_private, register, Receiver};
 
 const REPORTS: &str = "/api/v1/reports";
 const SENDERS: usize = 6;
@@ -183,6 +188,67 @@ fn crash_during(
     (finals, acknowledged, retried)
 }
 
+/// How many of each kind of referral event the case's timeline holds, per referral.
+fn referral_events(
+    app: &TestApp,
+    case: &OpenedCase,
+    token: &str,
+) -> HashMap<(String, String), usize> {
+    let mut counts = HashMap::new();
+    for event in timeline(app, case, token) {
+        let kind = event["kind"].as_str().unwrap_or_default();
+        let subject = event["subject_id"].as_str();
+        if let Some(subject) = subject.filter(|_| kind.starts_with("referral_")) {
+            *counts
+                .entry((subject.to_string(), kind.to_string()))
+                .or_default() += 1;
+        }
+    }
+    counts
+}
+
+/// The status of each of the case's referrals, by id, as the sending side lists them.
+fn referral_statuses(app: &TestApp, case: &OpenedCase, token: &str) -> HashMap<String, String> {
+    let mut found = HashMap::new();
+    let list = format!("{}/referrals?limit=200", case.path);
+    let mut path = list.clone();
+    for _ in 0..100 {
+        let page = json_of(app.get(&path, Some(token)), 200);
+        for item in page["items"].as_array().expect("items") {
+            let status = item["status"].as_str().expect("status").to_string();
+            found.insert(id_of(item), status);
+        }
+        match page["next_cursor"].as_str() {
+            Some(cursor) => path = format!("{list}&cursor={cursor}"),
+            None => return found,
+        }
+    }
+    panic!("the referral list never ended")
+}
+
+/// Sends one referral of `case` to ngo-rabat; answers its id and ETag.
+fn refer(app: &TestApp, token: &str, case: &OpenedCase) -> (String, String) {
+    let path = format!("{}/referrals", case.path);
+    let (body, etag) = json_and_etag(
+        app.post(
+            &path,
+            Some(token),
+            &referral_body("ngo-rabat", &["identity"]),
+        ),
+        201,
+    );
+    (id_of(&body), etag)
+}
+
+/// The move a sender's referrals get (`accept` or `decline`), and its body.
+fn answer(sender: usize) -> (&'static str, Value) {
+    if sender.is_multiple_of(2) {
+        ("accept", json!(null))
+    } else {
+        ("decline", json!({"reason": "Plus de place ce mois-ci."}))
+    }
+}
+
 backend_tests! {
     fn state_changes_in_flight_at_a_crash_are_applied_once_and_replayed(backend) {
         let mut app = TestApp::spawn(backend);
@@ -316,5 +382,164 @@ backend_tests! {
         let crash_reports = found.keys().filter(|k| k.starts_with("crash-")).count();
         assert_eq!(crash_reports, expected.len(), "no report beyond those sent");
         eprintln!("{} crashes: {acknowledged} acknowledged, {retried} retried, 0 lost", trials());
+    }
+
+    fn referral_status_changes_in_flight_at_a_crash_are_applied_once_and_replayed(backend) {
+        let mut app = TestApp::spawn(backend);
+        let (worker, partner) = (app.token(CASE_WORKER), app.token(PARTNER));
+        // One case per sender, with a consent naming the partner's organization (ngo-rabat).
+        let cases: Vec<OpenedCase> =
+            (0..SENDERS).map(|w| consented_case(&app, &worker, &format!("Rayan{w}"))).collect();
+        let (mut acknowledged, mut retried) = (0, 0);
+        let per_sender = 5;
+        for trial in 0..trials() {
+            let sent: Vec<Vec<(String, String)>> = cases
+                .iter()
+                .map(|case| (0..per_sender).map(|_| refer(&app, &worker, case)).collect())
+                .collect();
+            // The partner answers with If-Match: senders of even rank accept, the others decline.
+            let changes: Vec<Vec<Change>> = sent
+                .iter()
+                .enumerate()
+                .map(|(w, list)| {
+                    let (verb, body) = answer(w);
+                    list.iter()
+                        .map(|(id, etag)| Change {
+                            key: format!("{verb}-{id}"),
+                            path: format!("/api/v1/referrals/{id}/{verb}"),
+                            body: body.clone(),
+                            etag: Some(etag.clone()),
+                        })
+                        .collect()
+                })
+                .collect();
+            let pause = 60 + (trial as u64 * 53) % 120;
+            let (answered, a, r) = crash_during(&mut app, &partner, &changes, 200, pause);
+            acknowledged += a;
+            retried += r;
+            for (change, body) in changes.iter().flatten().zip(&answered) {
+                let expected = if change.path.ends_with("/accept") { "accepted" } else { "declined" };
+                assert_eq!(body["status"], expected, "{}", change.key);
+            }
+            // The accepted ones are started, with If-Match, during another crash.
+            let changes: Vec<Vec<Change>> = sent
+                .iter()
+                .step_by(2)
+                .map(|list| {
+                    list.iter()
+                        .map(|(id, _)| {
+                            let path = format!("/api/v1/referrals/{id}");
+                            Change {
+                                key: format!("start-{id}"),
+                                etag: Some(app.etag(&path, &partner)),
+                                path: format!("{path}/start"),
+                                body: json!(null),
+                            }
+                        })
+                        .collect()
+                })
+                .collect();
+            let (started, a, r) = crash_during(&mut app, &partner, &changes, 200, pause);
+            acknowledged += a;
+            retried += r;
+            assert!(started.iter().all(|b| b["status"] == "in_progress"), "{started:?}");
+            // Each referral is where it should be, with exactly one change of each kind.
+            for (w, (case, list)) in cases.iter().zip(&sent).enumerate() {
+                let events = referral_events(&app, case, &worker);
+                let statuses = referral_statuses(&app, case, &worker);
+                let accepted = answer(w).0 == "accept";
+                for (id, _) in list {
+                    let expected = if accepted { "in_progress" } else { "declined" };
+                    assert_eq!(statuses.get(id).map(String::as_str), Some(expected), "{id}");
+                    let count = |kind: &str| events.get(&(id.clone(), kind.to_string())).copied().unwrap_or(0);
+                    let found: Vec<usize> = ["referral_sent", "referral_accepted", "referral_declined", "referral_started"]
+                        .iter()
+                        .map(|k| count(k))
+                        .collect();
+                    let expected = if accepted { [1, 1, 0, 1] } else { [1, 0, 1, 0] };
+                    assert_eq!(found, expected, "{id}: one event per change (sent, accepted, declined, started)");
+                }
+            }
+        }
+        assert!(acknowledged > 0 && retried > 0, "{acknowledged} acknowledged, {retried} retried");
+        eprintln!("{} crashes x 2 referral moves: {acknowledged} acknowledged, {retried} retried, 0 doubled", trials());
+    }
+
+    fn webhook_deliveries_pending_at_a_crash_are_sent_after_the_restart_under_the_same_id(backend) {
+        let mut app = allowing_private(backend);
+        let (hotline, worker) = (app.token(HOTLINE), app.token(CASE_WORKER));
+        // The endpoint fails the 1st and 3rd requests and holds the 5th unanswered: that one is
+        // in flight when the server dies, the other deliveries are delivered, to be retried or
+        // not yet sent.
+        let receiver = Receiver::holding(&[500, 200, 500], 5);
+        let hook = id_of(&register(&app, &hotline, &receiver.url, json!(["report.status_changed"])));
+        let reports: Vec<String> = (0..8)
+            .map(|i| {
+                let body = report_body(&format!("Yassine{i}"), "Crash", "421", false);
+                let report = id_of(&json_of(app.post(REPORTS, Some(&hotline), &body), 201));
+                let close = json!({"decision": "close", "closing_reason": "referred_elsewhere"});
+                json_of(app.post(&format!("{REPORTS}/{report}/screening"), Some(&worker), &close), 200);
+                report
+            })
+            .collect();
+        // A pass sends the deliveries due (the clock endpoint's own pass, or the worker's); the
+        // server is killed while the endpoint holds the 5th.
+        let (client, clock) = (app.client.clone(), app.url("/api/v1/dev/clock"));
+        let pass = std::thread::spawn(move || {
+            let _ = client.post(clock).json(&json!({"seconds": 0})).timeout(Duration::from_secs(30)).send();
+        });
+        assert!(receiver.wait_for(5).len() >= 5, "five requests before the crash");
+        let in_flight = receiver.held().expect("the held request");
+        let killed = std::process::Command::new("kill").args(["-KILL", &app.pid().to_string()]).status();
+        assert!(killed.is_ok_and(|s| s.success()), "SIGKILL");
+        receiver.release();
+        pass.join().expect("the clock request");
+        let before = receiver.requests().len();
+        app.crash_and_restart();
+        // After the restart the clock moves past the lease (60 s) and the backoffs, a pass at a
+        // time, until every delivery is delivered.
+        let mut deliveries = Value::Null;
+        for _ in 0..10 {
+            app.advance_clock(61);
+            let hotline = app.token(HOTLINE);
+            deliveries = json_of(app.get(&format!("/api/v1/webhooks/{hook}/deliveries"), Some(&hotline)), 200);
+            let items = deliveries["items"].as_array().expect("items");
+            if items.len() == reports.len() && items.iter().all(|d| d["status"] == "delivered") {
+                break;
+            }
+        }
+        let items = deliveries["items"].as_array().expect("items").clone();
+        assert_eq!(items.len(), reports.len(), "one delivery per event: {deliveries}");
+        assert!(items.iter().all(|d| d["status"] == "delivered"), "all delivered: {deliveries}");
+        // Every event arrived at least once; every attempt of one event carried its webhook-id
+        // and the same body; one event, one id.
+        let received = receiver.requests();
+        let mut bodies: HashMap<String, HashSet<String>> = HashMap::new();
+        for request in &received {
+            bodies.entry(request.headers["webhook-id"].clone()).or_default().insert(request.body.clone());
+        }
+        let mut ids_of_report: HashMap<String, HashSet<String>> = HashMap::new();
+        for (id, set) in &bodies {
+            assert_eq!(set.len(), 1, "{id}: the same body on every attempt: {set:?}");
+            let body: Value = serde_json::from_str(set.iter().next().expect("a body")).expect("JSON body");
+            assert_eq!(body["type"], "report.status_changed");
+            let report = body["data"]["id"].as_str().expect("data.id").to_string();
+            ids_of_report.entry(report).or_default().insert(id.clone());
+        }
+        for report in &reports {
+            assert_eq!(ids_of_report.get(report).map(HashSet::len), Some(1), "{report}: delivered under one id");
+        }
+        for delivery in &items {
+            let id = delivery["id"].as_str().expect("id");
+            assert!(bodies.contains_key(id), "{id} was received");
+        }
+        // The one in flight at the crash was sent again after the restart, under its id.
+        let times = received
+            .iter()
+            .filter(|r| r.headers["webhook-id"] == in_flight.headers["webhook-id"])
+            .count();
+        assert!(times >= 2, "the delivery in flight at the crash is sent again");
+        let repeated = bodies.keys().filter(|id| received.iter().filter(|r| &&r.headers["webhook-id"] == id).count() > 1).count();
+        eprintln!("{} events, {} requests ({before} before the crash), {repeated} events received more than once", reports.len(), received.len());
     }
 }

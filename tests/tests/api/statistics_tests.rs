@@ -298,7 +298,7 @@ backend_tests! {
         let expected = tally(&specs, |s| {
             in_span(s, from, to) && s.concerns.contains(&"sexual_violence") && s.sex == "female"
                 && ["12_14", "15_17"].contains(&band(age(s.born, s.day))) && s.region == "MA-07"
-        }, |s| one(&format!("{}-Q{}", s.day.year(), (s.day.month() + 2) / 3)));
+        }, |s| one(&format!("{}-Q{}", s.day.year(), s.day.month().div_ceil(3))));
         assert_eq!(counts(&body, "count"), expected);
     }
 

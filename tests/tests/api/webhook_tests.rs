@@ -2,11 +2,13 @@
 //! posted there signed per Standard Webhooks (checked here with HMAC, and with Python's
 //! `standardwebhooks` when it installs); a failure is retried with the same `webhook-id`; 410
 //! disables the endpoint; private URLs are refused unless allowed; other organizations see
-//! nothing and case workers are refused. A tiny HTTP receiver runs in a thread.
+//! nothing and case workers are refused. A tiny HTTP receiver runs in a thread (also used by
+//! the crash and two-process tests).
 use std::collections::{HashMap, VecDeque};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -20,27 +22,42 @@ use sha2::Sha256;
 const WEBHOOKS: &str = "/api/v1/webhooks";
 
 #[derive(Debug, Clone)]
-struct Received {
-    headers: HashMap<String, String>,
-    body: String,
+pub struct Received {
+    pub headers: HashMap<String, String>,
+    pub body: String,
 }
 
-/// An HTTP endpoint on 127.0.0.1 answering the queued statuses (then 200), recording requests.
-struct Receiver {
-    url: String,
+/// An HTTP endpoint on 127.0.0.1 answering the queued statuses (then 200), recording requests,
+/// one at a time. It can answer slowly (`set_delay`), or hold one request unanswered until
+/// released (`holding`), so that a delivery is still in flight when the server is killed.
+pub struct Receiver {
+    pub url: String,
     statuses: Arc<Mutex<VecDeque<u16>>>,
     requests: Arc<Mutex<Vec<Received>>>,
+    /// The request (1-based) left unanswered until `release`; 0: none.
+    hold_at: usize,
+    released: Arc<AtomicBool>,
+    delay_ms: Arc<AtomicU64>,
 }
 
 impl Receiver {
-    fn start(statuses: &[u16]) -> Receiver {
+    pub fn start(statuses: &[u16]) -> Receiver {
+        Receiver::holding(statuses, 0)
+    }
+
+    /// Like `start`, but the `at`-th request (from 1) gets no answer until `release`.
+    pub fn holding(statuses: &[u16], at: usize) -> Receiver {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
         let url = format!("http://{}/hook", listener.local_addr().expect("addr"));
         let statuses = Arc::new(Mutex::new(
             statuses.iter().copied().collect::<VecDeque<_>>(),
         ));
         let requests = Arc::new(Mutex::new(Vec::new()));
+        let released = Arc::new(AtomicBool::new(false));
+        let delay_ms = Arc::new(AtomicU64::new(0));
         let (s, r) = (statuses.clone(), requests.clone());
+        let (go, delay) = (released.clone(), delay_ms.clone());
+        let mut count = 0;
         std::thread::spawn(move || {
             for stream in listener.incoming().flatten() {
                 let mut reader = BufReader::new(stream.try_clone().expect("clone"));
@@ -68,6 +85,13 @@ impl Receiver {
                     headers,
                     body: String::from_utf8_lossy(&body).into_owned(),
                 });
+                count += 1;
+                if count == at {
+                    while !go.load(Ordering::SeqCst) {
+                        std::thread::sleep(Duration::from_millis(5));
+                    }
+                }
+                std::thread::sleep(Duration::from_millis(delay.load(Ordering::SeqCst)));
                 let status = s.lock().unwrap().pop_front().unwrap_or(200);
                 let mut stream = stream;
                 let _ = write!(
@@ -80,16 +104,36 @@ impl Receiver {
             url,
             statuses,
             requests,
+            hold_at: at,
+            released,
+            delay_ms,
         }
     }
 
-    fn requests(&self) -> Vec<Received> {
+    /// Answers the held request, and any later one at once.
+    pub fn release(&self) {
+        self.released.store(true, Ordering::SeqCst);
+    }
+
+    /// Waits this long before answering each request.
+    pub fn set_delay(&self, delay: Duration) {
+        self.delay_ms
+            .store(delay.as_millis() as u64, Ordering::SeqCst);
+    }
+
+    /// The request held unanswered, once it arrived.
+    pub fn held(&self) -> Option<Received> {
+        let at = self.hold_at.checked_sub(1)?;
+        self.requests().get(at).cloned()
+    }
+
+    pub fn requests(&self) -> Vec<Received> {
         self.requests.lock().unwrap().clone()
     }
 
     /// Waits until `n` requests arrived (the dev clock's pass sends before it answers, but be
     /// patient anyway).
-    fn wait_for(&self, n: usize) -> Vec<Received> {
+    pub fn wait_for(&self, n: usize) -> Vec<Received> {
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
             let got = self.requests();
@@ -190,13 +234,13 @@ print("verified")
     );
 }
 
-fn allowing_private(backend: Backend) -> TestApp {
+pub fn allowing_private(backend: Backend) -> TestApp {
     TestApp::builder(backend)
         .env("MADAR_WEBHOOK_ALLOW_PRIVATE", "1")
         .spawn()
 }
 
-fn register(app: &TestApp, token: &str, url: &str, events: Value) -> Value {
+pub fn register(app: &TestApp, token: &str, url: &str, events: Value) -> Value {
     json_of(
         app.post(
             WEBHOOKS,
@@ -208,7 +252,7 @@ fn register(app: &TestApp, token: &str, url: &str, events: Value) -> Value {
 }
 
 /// Sends a referral of a new case's child to ngo-rabat (the partner's organization).
-fn send_referral(app: &TestApp, worker: &str, given: &str) -> String {
+pub fn send_referral(app: &TestApp, worker: &str, given: &str) -> String {
     let case = open_case(app, worker, given);
     let consent = json!({
         "given_by": "La mère", "relationship": "parent", "given_at": "2026-01-05T10:00:00Z",
@@ -237,6 +281,9 @@ fn send_referral(app: &TestApp, worker: &str, given: &str) -> String {
 
 backend_tests! {
     fn webhooks_a_referral_is_posted_signed_and_a_failure_retried_with_the_same_id(backend) {
+        // The Python verifier first: installing it (~12 s on a fresh checkout) must not run
+        // while a 10 s backoff is being timed.
+        let _ = python_verifier();
         let app = allowing_private(backend);
         let (worker, partner) = (app.token(CASE_WORKER), app.token(PARTNER));
         let receiver = Receiver::start(&[500, 200]);
