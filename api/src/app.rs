@@ -82,7 +82,8 @@ fn api_routes(cfg: &mut ServiceConfig) {
         .configure(crate::statistics::routes)
         .configure(crate::events::routes)
         .configure(crate::webhooks::routes)
-        .configure(crate::access::routes);
+        .configure(crate::access::routes)
+        .configure(crate::diagnostics::routes);
 }
 
 /// Everything the OpenAPI document describes: `/api/v1` and the health checks.

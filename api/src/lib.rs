@@ -20,6 +20,7 @@ pub mod config;
 pub mod crypto;
 pub mod db;
 pub mod dev;
+pub mod diagnostics;
 pub mod error;
 pub mod events;
 pub mod generate;

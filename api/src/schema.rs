@@ -176,6 +176,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     programme,
     access_grants,
     legal_holds,
+    territory_needs,
 );
 
 diesel::table! {
@@ -946,3 +947,14 @@ diesel::table! {
 
 diesel::joinable!(access_grants -> cases (case_id));
 diesel::joinable!(legal_holds -> cases (case_id));
+
+diesel::table! {
+    /// The needs a provincial committee records in its diagnostic (JSON), replaced whole.
+    territory_needs (territory_code) {
+        territory_code -> Text,
+        needs -> Text,
+        updated_by_id -> Text,
+        updated_at -> Timestamp,
+        version -> Integer,
+    }
+}

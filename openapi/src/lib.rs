@@ -15,6 +15,7 @@ pub mod children_export;
 pub mod clients;
 pub mod common;
 pub mod consents;
+pub mod diagnostics;
 pub mod events;
 pub mod family;
 pub mod hsds;

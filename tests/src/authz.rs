@@ -620,6 +620,7 @@ impl World {
                         ("territory", "441".into()),
                         // The provincial report of Salé (the public territory reads stay 421).
                         ("GET territories.code", "441".into()),
+                        ("PUT territories.code", "441".into()),
                         ("users.id", sale_worker_id.clone()),
                         ("services.id", s2.clone()),
                         ("protocols.id", variant_441.clone()),
@@ -649,7 +650,7 @@ impl World {
                 .collect();
             for (k, v) in extra.drain(..) {
                 // A territory code names a place, not a record: listing it is no leak.
-                if k.contains('.') && k != "GET territories.code" {
+                if k.contains('.') && !k.ends_with(" territories.code") {
                     foreign.push(v.clone());
                 }
                 vars.insert(k.to_string(), v);

@@ -150,6 +150,8 @@ pub enum AuditAction {
     AccessGrantUse,
     LegalHoldPlace,
     LegalHoldLift,
+    /// A provincial committee's needs (its diagnostic) were replaced.
+    TerritoryNeedsUpdate,
 }
 
 impl AuditAction {
@@ -238,6 +240,7 @@ impl AuditAction {
             A::AccessGrantUse => "access_grant.use",
             A::LegalHoldPlace => "legal_hold.place",
             A::LegalHoldLift => "legal_hold.lift",
+            A::TerritoryNeedsUpdate => "territory.needs_update",
         }
     }
 }

@@ -76,8 +76,8 @@ pub enum Action {
     /// Read provincial action plans (coordinators and analysts within their subtree, admins
     /// everywhere: `plan_scope`).
     ReadPlans,
-    /// Create and change the action plans of one's subtree and record their progress
-    /// (coordinators: `manages_plan_of`).
+    /// Create and change the action plans of one's subtree, record their progress and the
+    /// needs of its committees' diagnostics (coordinators: `manages_plan_of`).
     ManagePlans,
     /// Replace the national executive programme (admins).
     ManageProgramme,

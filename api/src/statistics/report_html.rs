@@ -16,7 +16,7 @@ use super::report_svg::{bars, escape, legend, lines, shown};
 use super::report_text::{month, word, Labels};
 use crate::codes::to_code;
 
-const CSS: &str = "@page { size: A4; margin: 14mm; }
+pub const CSS: &str = "@page { size: A4; margin: 14mm; }
 body { font-family: 'Noto Naskh Arabic', 'DejaVu Sans', Arial, sans-serif; font-size: 10.5pt; color: #1d1d1d; max-width: 182mm; margin: 0 auto; }
 h1 { font-size: 17pt; margin: 0 0 2mm; }
 h2 { font-size: 12.5pt; border-bottom: 1px solid #777; margin: 6mm 0 2mm; }

@@ -123,7 +123,12 @@ const MONTHS_FR: [&str; 12] = [
 
 /// A word of the page in `lang` (its key when unknown, which a test prevents).
 pub fn word(lang: Lang, key: &str) -> &str {
-    WORDS
+    word_in(WORDS, lang, key)
+}
+
+/// A word of a page's table of `(key, Arabic, French)` in `lang` (its key when unknown).
+pub fn word_in<'a>(table: &'a [(&str, &'a str, &'a str)], lang: Lang, key: &'a str) -> &'a str {
+    table
         .iter()
         .find(|(k, _, _)| *k == key)
         .map(|(_, ar, fr)| if lang == Lang::Ar { *ar } else { *fr })
@@ -140,12 +145,14 @@ pub fn month(lang: Lang, m: usize) -> &'static str {
     names.get(m.wrapping_sub(1)).copied().unwrap_or("")
 }
 
-/// The reference lists whose labels the page shows.
-pub const LISTS: [&str; 4] = [
+/// The reference lists whose labels the printable pages (report, diagnostic) show.
+pub const LISTS: [&str; 6] = [
     "concern_families",
+    "concern_types",
     "case_stages",
     "closure_reasons",
     "service_types",
+    "pathway_domains",
 ];
 
 /// Labels of vocabulary codes: (list, code) → (Arabic, French).

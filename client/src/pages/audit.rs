@@ -99,6 +99,7 @@ const ACTIONS: &[&str] = &[
     "access_grant.use",
     "legal_hold.place",
     "legal_hold.lift",
+    "territory.needs_update",
 ];
 
 /// Resource types the log knows (codes of the API).

@@ -13,6 +13,7 @@ mod case_tests;
 mod children_tests;
 mod consent_tests;
 mod data_protection_tests;
+mod diagnostic_tests;
 mod e2e_tests;
 mod event_tests;
 mod family_tests;
