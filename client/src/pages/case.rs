@@ -4,6 +4,7 @@
 //! Changes that race another person's (412) say which fields differ.
 mod assessment;
 pub(crate) mod form;
+mod glass;
 mod lists;
 mod notes;
 mod plan;
@@ -65,6 +66,7 @@ pub fn case_page(props: &Props) -> Html {
     let ctx = use_context::<AppContext>();
     let loaded = use_state(|| None::<Result<Loaded, ApiError>>);
     let version = use_state(|| 0_u32);
+    let grant = use_state(|| None::<madar_openapi::access::AccessGrantResponse>);
     {
         let loaded = loaded.clone();
         use_effect_with((props.id.clone(), *version), move |(id, _)| {
@@ -86,8 +88,26 @@ pub fn case_page(props: &Props) -> Html {
         return Html::default();
     };
     let lang = ctx.lang;
+    let coordinator = ctx
+        .user
+        .as_ref()
+        .is_some_and(|u| u.role == madar_openapi::users::Role::Coordinator);
+    let on_granted = {
+        let (grant, reload) = (grant.clone(), reload.clone());
+        Callback::from(move |g| {
+            grant.set(Some(g));
+            reload.emit(());
+        })
+    };
     let body = match &*loaded {
         None => html! { <Loading busy=true /> },
+        // A coordinator may break the glass on a case outside their territory.
+        Some(Err(error)) if coordinator && error.status() == Some(404) => html! {
+            <>
+                <ProblemMessage error={error.clone()} />
+                <glass::BreakGlass case_id={props.id.clone()} {lang} {on_granted} />
+            </>
+        },
         Some(Err(error)) => html! { <ProblemMessage error={error.clone()} /> },
         Some(Ok(loaded)) => {
             let case = &loaded.case;
@@ -96,6 +116,9 @@ pub fn case_page(props: &Props) -> Html {
             let closed = case.stage == CaseStage::Closed;
             html! {
                 <>
+                    if let Some(g) = grant.as_ref().filter(|g| g.case_id == case.id) {
+                        { glass::banner(lang, g) }
+                    }
                     { header(lang, &ctx.vocabulary, case) }
                     { stepper(lang, &ctx.vocabulary, case.stage) }
                     <Transitions loaded={loaded.clone()} on_change={reload.clone()} />

@@ -54,5 +54,8 @@ macro_rules! e2e {
 
 mod e2e {
     use super::run;
-    e2e!(budget, login, case, new_report, reports, referrals, statistics, approvals, plans);
+    e2e!(
+        budget, login, case, new_report, reports, referrals, statistics, approvals, plans, hostile,
+        glass
+    );
 }
