@@ -294,6 +294,40 @@ pub struct IndicatorResponse {
     pub previous_year_suppressed: bool,
 }
 
+/// The parameters of `GET /api/v1/statistics/referrals`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct ReferralCountsQuery {
+    /// The first day of sending counted (default: 1 January of the current year).
+    pub from: Option<NaiveDate>,
+    /// The last day counted (default: today); on or after `from`.
+    pub to: Option<NaiveDate>,
+}
+
+/// The referrals of one service type in one status.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ReferralCountCell {
+    pub service_type: String,
+    pub status: crate::referrals::ReferralStatus,
+    /// `null` when suppressed.
+    pub count: Option<i64>,
+    pub suppressed: bool,
+}
+
+/// Counts of referrals sent in a period, by service type and current status: a partner's
+/// those addressed to its organization, a coordinator's those of the cases of their subtree,
+/// national for analysts and admins. Only codes and counts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ReferralCountsResponse {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    /// The suppression threshold applied; `null` when the caller reads exact counts.
+    pub k: Option<i64>,
+    /// Cells with at least one referral, by service type then status.
+    pub cells: Vec<ReferralCountCell>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

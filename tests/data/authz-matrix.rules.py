@@ -116,6 +116,7 @@ for p in ["GET /api/v1/hsds/","GET /api/v1/hsds/services","GET /api/v1/hsds/serv
     op(p, ALL)
 op("GET /api/v1/statistics", {AD,AN,C}, "stats"); op("GET /api/v1/statistics/indicators/{code}", {AD,AN,C}, "stats")
 op("GET /api/v1/statistics/dashboard", {AD,AN,C}, "stats"); op("GET /api/v1/statistics/territories/{code}/report", {AD,AN,C}, "stats")
+op("GET /api/v1/statistics/referrals", {AD,AN,C,P})
 op("GET /api/v1/statistics/territories/{code}/diagnostic", {AD,AN,C}, "stats"); op("PUT /api/v1/statistics/territories/{code}/diagnostic/needs", {C}, "stats")
 op("GET /api/v1/protocols", {AD,C,W}); op("POST /api/v1/protocols", {AD,C}, "protocol_manage"); op("GET /api/v1/protocols/{id}", {AD,C,W})
 op("PATCH /api/v1/protocols/{id}", {AD,C}, "protocol_manage"); op("POST /api/v1/protocols/{id}/publish", {AD,C}, "protocol_manage")

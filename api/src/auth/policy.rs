@@ -81,6 +81,9 @@ pub enum Action {
     ManagePlans,
     /// Replace the national executive programme (admins).
     ManageProgramme,
+    /// Read counts of referrals (partners: those addressed to their organization; the roles
+    /// that read statistics: `referral_count_scope`).
+    ReadReferralCounts,
     /// Break the glass: open a case outside one's territory for a limited time with a written
     /// reason, and end one's grants (coordinators).
     BreakGlass,
@@ -117,6 +120,12 @@ pub fn authorize(actor: &Actor, action: Action) -> Result<(), ApiError> {
         A::ReadPlans => matches!(actor.role, R::Admin | R::Coordinator | R::Analyst),
         A::ManagePlans => actor.role == R::Coordinator,
         A::ManageProgramme => actor.role == R::Admin,
+        A::ReadReferralCounts => {
+            matches!(
+                actor.role,
+                R::Analyst | R::Admin | R::Coordinator | R::Partner
+            )
+        }
         A::BreakGlass | A::PlaceLegalHolds => actor.role == R::Coordinator,
         A::ReadAccessGrants => matches!(actor.role, R::Auditor | R::Coordinator),
         A::ReadProtocols => matches!(actor.role, R::Admin | R::Coordinator | R::CaseWorker),
@@ -409,6 +418,27 @@ pub fn statistics_scope(actor: &Actor) -> StatisticsScope {
             path: scope.path.clone(),
         },
         _ => StatisticsScope::Suppressed,
+    }
+}
+
+/// Which referrals an actor counts, and whether the counts are masked under k.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReferralCountScope {
+    /// A partner: those addressed to its organization, masked.
+    AddressedTo(String),
+    /// A coordinator: those of the cases of their subtree (a path prefix), exact.
+    Subtree(String),
+    /// Analysts and admins: every referral, masked.
+    National,
+    None,
+}
+
+pub fn referral_count_scope(actor: &Actor) -> ReferralCountScope {
+    match (actor.role, &actor.territory) {
+        (Role::Partner, _) => ReferralCountScope::AddressedTo(actor.organization_id.clone()),
+        (Role::Coordinator, Some(scope)) => ReferralCountScope::Subtree(scope.path.clone()),
+        (Role::Analyst | Role::Admin, _) => ReferralCountScope::National,
+        _ => ReferralCountScope::None,
     }
 }
 

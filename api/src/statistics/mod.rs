@@ -19,6 +19,7 @@ pub mod outcomes;
 pub mod params;
 pub mod periods;
 pub mod query;
+pub mod referral_counts;
 pub mod report;
 pub mod report_csv;
 pub mod report_handlers;
@@ -34,5 +35,6 @@ pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(handlers::get_statistics)
         .service(handlers::get_indicator)
         .service(report_handlers::get_dashboard)
-        .service(report_handlers::get_territory_report);
+        .service(report_handlers::get_territory_report)
+        .service(referral_counts::get_referral_counts);
 }

@@ -30,6 +30,7 @@ mod placement_tests;
 mod plan_tests;
 mod platform_tests;
 mod protocol_tests;
+mod referral_counts_tests;
 mod referral_tests;
 mod reliability_tests;
 mod report_tests;

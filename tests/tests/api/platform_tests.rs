@@ -1116,6 +1116,9 @@ fn the_openapi_document_is_3_1_with_verb_resource_ids_problem_defaults_and_no_ho
         "start",
         "publish",
         "waive",
+        "end",
+        "place",
+        "lift",
     ];
     let mut ids = BTreeSet::new();
     let ops = operations(&doc);
