@@ -2,7 +2,7 @@
 //! (with its child) for a limited time and a written reason, list and end their own grants;
 //! auditors list every grant with its reason. Other roles: 403.
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
-use chrono::TimeDelta;
+use chrono::{SubsecRound, TimeDelta};
 use madar_openapi::access::{AccessGrantResponse, CreateAccessGrant, DEFAULT_GRANT_HOURS};
 use madar_openapi::Page;
 use serde::Deserialize;
@@ -186,11 +186,12 @@ pub async fn end_access_grant(
     let scope = grant_scope(&actor);
     let event = AuditEvent::by(&actor, AuditAction::AccessGrantEnd, now);
     idempotency::run(&state.pool, request, now, move |c| {
-        store::find(c, &scope, &id)?;
+        let mut row = store::find(c, &scope, &id)?;
         if store::end(c, &id, now)? {
             audit::record(c, &event.on(Resource::AccessGrant, &id))?;
+            // As stored (microseconds), without reading the row again.
+            row.ended_at = Some(now.trunc_subsecs(6));
         }
-        let row = store::find(c, &scope, &id)?;
         Stored::ok(VERSION, &row.response(&keys, now)?)
     })
     .await

@@ -207,7 +207,7 @@ pub fn end(conn: &mut DbConn, id: &str, now: NaiveDateTime) -> Result<bool, ApiE
                 .and(g::expires_at.gt(now)),
         ),
     )
-    .set(g::ended_at.eq(now))
+    .set(g::ended_at.eq(now.trunc_subsecs(6)))
     .execute(conn)?;
     Ok(n == 1)
 }
