@@ -94,7 +94,8 @@ bench-smoke:
 	scripts/bench.sh smoke
 
 ## Fuzzing against the contract (schemathesis from PyPI, in target/fuzz-venv): every role on a
-## fresh demo database; no server error, and responses conform to openapi/openapi.json.
+## fresh demo database; no server error, and responses conform to openapi/openapi.json; then
+## two coordinators of two provinces as peers for the object-level authorization check.
 fuzz-smoke:
 	scripts/fuzz.sh smoke sqlite
 

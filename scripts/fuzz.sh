@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Fuzzes the served API against its own OpenAPI document with schemathesis (PyPI), once per
 # role, on a fresh demo database: server errors, response schemas, status codes and content
-# types must all conform. `smoke` is the bounded run of `make test`; `long` is `make fuzz`.
+# types must all conform; then two coordinators of two provinces as peers for the
+# object-level authorization check. `smoke` is the bounded run of `make test`; `long` is
+# `make fuzz`.
 #
 #   scripts/fuzz.sh smoke|long [sqlite|postgres]
 #
@@ -80,6 +82,50 @@ for role in coordinator caseworker partner hotline admin analyst auditor; do
     failed=1
   fi
 done
+
+# Object-level authorization (OWASP API1): two coordinators of two provinces are
+# schemathesis's peers. Each files a report and screens it (a child and a case of their own);
+# the check replays every successful read one makes of its own objects (ids from its creates,
+# and from lists the other's copy leaves them out of) as the other, and fails when the other
+# gets the object. Writes are sent too (they create the objects), never replayed.
+api() { # METHOD PATH TOKEN [BODY]: the body of a 2xx answer on stdout, else fail
+  curl -sf -X "$1" "$base/api/v1$2" -H "authorization: Bearer $3" \
+    -H 'content-type: application/json' -H "idempotency-key: $(cat /proc/sys/kernel/random/uuid)" \
+    ${4:+-d "$4"}
+}
+field() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)"; }
+api POST /users "$(token admin)" '{"email":"coordinator-sale@demo.madar.ma",
+  "display_name":"Fuzz peer coordinator (Salé)","password":"madar-demo-2026",
+  "role":"coordinator","organization":"cape-sale","territory":"441"}' >/dev/null
+now=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+echo '{"auth": [' >"$work/peers.json"
+for peer in coordinator:421 coordinator-sale:441; do
+  name=${peer%%:*} territory=${peer##*:} bearer=$(token "${peer%%:*}")
+  report=$(api POST /reports "$bearer" "{\"source\":\"walk_in\",\"received_at\":\"$now\",
+    \"reporter\":{\"type\":\"neighbour\"},\"concerns\":[\"physical_violence\"],\"immediate_danger\":false,
+    \"children\":[{\"given_name_latin\":\"Peer\",\"family_name_latin\":\"$name\",\"sex\":\"female\",
+    \"estimated_birth_year\":2015,\"territory\":\"$territory\"}]}" | field '["id"]')
+  api POST "/reports/$report/screening" "$bearer" \
+    '{"decision":"accept","children":[{"index":0,"create":true,"confirm_new":true}]}' >/dev/null
+  [ "$name" = coordinator ] || echo , >>"$work/peers.json"
+  printf '{"name": "%s", "fixedHeaders": [{"name": "Authorization", "value": "Bearer %s"}]}\n' \
+    "$name" "$bearer" >>"$work/peers.json"
+done
+echo ']}' >>"$work/peers.json"
+cat >"$work/schemathesis.toml" <<TOML
+[auth.wfc]
+path = "$work/peers.json"
+peers = ["coordinator", "coordinator-sale"]
+TOML
+echo "== schemathesis ($backend, $mode): object-level authorization, two coordinators as peers"
+if ! "$venv/bin/schemathesis" --config-file "$work/schemathesis.toml" run "$base/api/v1/openapi.json" \
+  --checks object_level_authorization,not_a_server_error \
+  --exclude-method DELETE --exclude-path-regex '/events|/auth/|/keys' \
+  --phases examples,coverage,fuzzing,stateful --max-examples "$examples" --max-time "$max_time" \
+  --workers 1 --request-timeout 20 --suppress-health-check all --no-color; then
+  failed=1
+fi
+
 if ! kill -0 "$server" 2>/dev/null; then
   echo "the server died during the run:" >&2
   tail -50 "$work/server.log" >&2

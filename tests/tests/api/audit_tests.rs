@@ -59,7 +59,7 @@ fn actions(page: &Value) -> Vec<String> {
 }
 
 /// Runs SQL on the test's database directly, outside Madar; returns the rows as text.
-fn sql(db: &TestDb, query: &str) -> Vec<Vec<String>> {
+pub(crate) fn sql(db: &TestDb, query: &str) -> Vec<Vec<String>> {
     match db.backend {
         Backend::Sqlite => {
             let file = db.url.trim_start_matches("sqlite://");
@@ -97,7 +97,7 @@ fn sql(db: &TestDb, query: &str) -> Vec<Vec<String>> {
     }
 }
 
-fn count(db: &TestDb, query: &str) -> i64 {
+pub(crate) fn count(db: &TestDb, query: &str) -> i64 {
     sql(db, query)[0][0].parse().expect("a count")
 }
 
@@ -117,7 +117,7 @@ fn wait_until_sealed(db: &TestDb) {
 }
 
 /// `madar audit verify` on the test's database and key: (success, stdout + stderr).
-fn verify(db: &TestDb) -> (bool, String) {
+pub(crate) fn verify(db: &TestDb) -> (bool, String) {
     let env = [
         ("DATABASE_URL", db.url.clone()),
         ("MADAR_DATA_DIR", db.data_dir().display().to_string()),

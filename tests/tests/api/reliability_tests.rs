@@ -6,12 +6,14 @@
 //! screenings, stage transitions and referral status changes in flight at the crash are retried
 //! with their key, and a retry of an acknowledged one replays its first response. Webhook
 //! deliveries pending or in flight at a crash are sent after the restart, under the same id.
+//! And the orderly stop: SIGTERM under load answers what it accepted and loses no audit event.
 use std::collections::{HashMap, HashSet};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use madar_tests::cases::*;
 use madar_tests::*;
 
+use crate::audit_tests::{count, verify};
 use crate::referral_tests::{consented_case, referral_body};
 use crate::transition_tests::timeline;
 use crate::webhook_tests::{allowing_private, register, Receiver};
@@ -541,5 +543,99 @@ backend_tests! {
         assert!(times >= 2, "the delivery in flight at the crash is sent again");
         let repeated = bodies.keys().filter(|id| received.iter().filter(|r| &&r.headers["webhook-id"] == id).count() > 1).count();
         eprintln!("{} events, {} requests ({before} before the crash), {repeated} events received more than once", reports.len(), received.len());
+    }
+    fn sigterm_under_load_answers_what_it_accepted_and_flushes_every_audit_event(backend) {
+        let mut app = TestApp::spawn(backend);
+        let coordinator = app.token(COORDINATOR);
+        let case = open_case(&app, &coordinator, "Sigterm");
+        let (client, base) = (app.client.clone(), app.base.clone());
+        let child = format!("{base}/api/v1/children/{}", case.child_id);
+        // What each request got: (sent at, answered at, status), or no answer (the loop ends).
+        type Answers = Vec<(Instant, Instant, u16)>;
+        let send = |req: reqwest::blocking::RequestBuilder, answers: &mut Answers| {
+            let sent = Instant::now();
+            match req.timeout(Duration::from_secs(20)).send() {
+                Ok(res) => {
+                    answers.push((sent, Instant::now(), res.status().as_u16()));
+                    true
+                }
+                Err(_) => false,
+            }
+        };
+        let (reads, writes, stopped_at, stopping): (Vec<Answers>, Vec<(Answers, Vec<String>)>, Instant, Duration) =
+            std::thread::scope(|s| {
+                let readers: Vec<_> = (0..4)
+                    .map(|_| {
+                        let (client, child, token) = (&client, &child, &coordinator);
+                        s.spawn(move || {
+                            let mut answers = Answers::new();
+                            while send(client.get(child).bearer_auth(token), &mut answers) {}
+                            answers
+                        })
+                    })
+                    .collect();
+                let writers: Vec<_> = (0..2)
+                    .map(|w| {
+                        let (client, base, token) = (&client, &base, &coordinator);
+                        s.spawn(move || {
+                            let (mut answers, mut created) = (Answers::new(), Vec::new());
+                            for i in 0.. {
+                                let key = format!("term-{w}-{i}");
+                                let req = client
+                                    .post(format!("{base}{REPORTS}"))
+                                    .bearer_auth(token)
+                                    .header("idempotency-key", &key)
+                                    .json(&report(&key));
+                                if !send(req, &mut answers) {
+                                    break;
+                                }
+                                if answers.last().is_some_and(|a| a.2 == 201) {
+                                    created.push(key);
+                                }
+                            }
+                            (answers, created)
+                        })
+                    })
+                    .collect();
+                std::thread::sleep(Duration::from_millis(1500));
+                let stopped_at = Instant::now();
+                assert_eq!(app.terminate(), Some(0), "madar exits 0 after SIGTERM under load");
+                let stopping = stopped_at.elapsed();
+                let reads = readers.into_iter().map(|h| h.join().expect("reader")).collect();
+                let writes = writers.into_iter().map(|h| h.join().expect("writer")).collect();
+                (reads, writes, stopped_at, stopping)
+            });
+
+        // Every request answered got a success: none was cut off with an error.
+        let all = reads.iter().flatten().chain(writes.iter().flat_map(|(a, _)| a));
+        let refused: Vec<u16> = all.clone().map(|a| a.2).filter(|s| !matches!(s, 200 | 201)).collect();
+        assert!(refused.is_empty(), "statuses other than 200/201: {refused:?}");
+        let in_flight = all.filter(|(sent, answered, _)| *sent < stopped_at && *answered > stopped_at).count();
+        let answered_reads: usize = reads.iter().map(Vec::len).sum();
+        let created: Vec<&String> = writes.iter().flat_map(|(_, keys)| keys).collect();
+        assert!(answered_reads > 20 && created.len() > 5, "a real load: {answered_reads} reads, {} reports", created.len());
+
+        // Each read answered is in the audit log (buffered, flushed at shutdown); a read the
+        // server finished but whose answer a client did not get may be there too (one per reader).
+        let logged = count(&app.db, &format!(
+            "SELECT count(*) FROM audit_events WHERE action = 'child.read' AND resource_id = '{}'",
+            case.child_id
+        )) as usize;
+        assert!(
+            (answered_reads..=answered_reads + 4).contains(&logged),
+            "{answered_reads} reads answered, {logged} audited"
+        );
+        // Each report acknowledged is stored, once.
+        for key in &created {
+            let stored = count(&app.db, &format!("SELECT count(*) FROM reports WHERE external_ref = '{key}'"));
+            assert_eq!(stored, 1, "{key}");
+        }
+        // And the audit chain is whole and sealed to its last event.
+        let (ok, out) = verify(&app.db);
+        assert!(ok && out.contains("(0 not yet sealed)"), "{out}");
+        eprintln!(
+            "{answered_reads} reads ({logged} audited), {} reports, {in_flight} requests in flight at SIGTERM answered, stopped in {stopping:?}",
+            created.len()
+        );
     }
 }
