@@ -195,11 +195,14 @@ pub fn organization_scope(actor: &Actor) -> OrganizationScope {
 /// Which reports an actor may see.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ReportScope {
-    /// A coordinator: reports with a child in this territory subtree (a path prefix), and
-    /// those their organization sent (which they follow as senders when outside the subtree).
+    /// A coordinator: reports with a child in this territory subtree (a path prefix), those
+    /// their organization sent (which they follow as senders when outside the subtree), and
+    /// the reports of the cases their break-the-glass grants open (`granted`: case ids). The
+    /// inbox lists the territory's only ([`ReportScope::territorial`]).
     Subtree {
         path: String,
         organization: String,
+        granted: Vec<String>,
     },
     /// A case worker: reports routed to their organization, or that it sent.
     RoutedOrCreated(String),
@@ -213,6 +216,7 @@ pub fn report_scope(actor: &Actor) -> ReportScope {
         (Role::Coordinator, Some(scope)) => ReportScope::Subtree {
             path: scope.path.clone(),
             organization: actor.organization_id.clone(),
+            granted: actor.grants.iter().map(|g| g.case_id.clone()).collect(),
         },
         (Role::CaseWorker, _) => ReportScope::RoutedOrCreated(actor.organization_id.clone()),
         (Role::Hotline | Role::Partner, _) => ReportScope::CreatedBy(actor.organization_id.clone()),
@@ -220,10 +224,28 @@ pub fn report_scope(actor: &Actor) -> ReportScope {
     }
 }
 
+impl ReportScope {
+    /// The scope without what break-the-glass grants open: a grant opens a record, it adds
+    /// no work to the territory's queues.
+    pub fn territorial(self) -> ReportScope {
+        match self {
+            ReportScope::Subtree {
+                path, organization, ..
+            } => ReportScope::Subtree {
+                path,
+                organization,
+                granted: Vec::new(),
+            },
+            other => other,
+        }
+    }
+}
+
 /// Whether the actor sees a report (already within their scope) whole, or only its reference,
 /// status and dates: the coordinators of its territory (`in_territory`: a child of the report
-/// lies in the coordinator's subtree) and the case workers it was routed to see it whole; its
-/// sender (the hotline, a partner, another centre or territory) follows its status.
+/// lies in the coordinator's subtree, or a grant of theirs opens its case) and the case workers
+/// it was routed to see it whole; its sender (the hotline, a partner, another centre or
+/// territory) follows its status.
 pub fn sees_whole_report(actor: &Actor, routed_to: &[String], in_territory: bool) -> bool {
     match actor.role {
         Role::Coordinator => in_territory,

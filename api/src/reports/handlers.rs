@@ -30,10 +30,23 @@ pub(super) fn seen_whole(
     let routes = store::routes(conn, id)?;
     let (ids, codes): (Vec<String>, Vec<String>) = routes.into_iter().unzip();
     let in_territory = match scope {
-        ReportScope::Subtree { path, .. } => store::has_child_in(conn, id, path)?,
+        ReportScope::Subtree { path, granted, .. } => {
+            store::has_child_in(conn, id, path)? || store::attached_to_any(conn, id, granted)?
+        }
         _ => false,
     };
     Ok(sees_whole_report(actor, &ids, in_territory).then_some(codes))
+}
+
+/// Whether a break-the-glass grant is what opens the report to `scope`: it belongs to a
+/// granted case and has no child in the coordinator's subtree.
+fn opened_by_grant(conn: &mut DbConn, scope: &ReportScope, id: &str) -> Result<bool, ApiError> {
+    match scope {
+        ReportScope::Subtree { path, granted, .. } if !granted.is_empty() => {
+            Ok(store::attached_to_any(conn, id, granted)? && !store::has_child_in(conn, id, path)?)
+        }
+        _ => Ok(false),
+    }
 }
 
 /// What `actor` may see of one report row found within `scope`.
@@ -142,7 +155,8 @@ pub async fn list_reports(
         after,
         limit: limit + 1,
     };
-    let (scope, keys, reader) = (report_scope(&actor), state.data_keys.clone(), actor.clone());
+    let scope = report_scope(&actor).territorial();
+    let (keys, reader) = (state.data_keys.clone(), actor.clone());
     let page_of = db::run(&state.pool, move |c| {
         let rows = store::list(c, &scope, &filter)?;
         let (rows, next_cursor) = page(rows, limit, |r| domain::cursor(r.priority, &r.id));
@@ -173,12 +187,19 @@ pub async fn get_report(
 ) -> Result<HttpResponse, ApiError> {
     authorize(&actor, Action::ReadReports)?;
     let (scope, keys) = (report_scope(&actor), state.data_keys.clone());
-    let reader = actor.clone();
-    let (body, version) = db::run(&state.pool, move |c| {
+    let (reader, id) = (actor.clone(), id.into_inner());
+    let (body, version, granted) = db::run(&state.pool, move |c| {
         let row = store::find(c, &scope, &id.to_string())?;
-        Ok((view(c, &keys, &reader, &scope, &row)?, row.version))
+        let granted = opened_by_grant(c, &scope, &row.id)?;
+        Ok((view(c, &keys, &reader, &scope, &row)?, row.version, granted))
     })
     .await?;
     audit_reads(&state, &actor, std::slice::from_ref(&body))?;
+    if granted {
+        let used = AuditEvent::by(&actor, AuditAction::AccessGrantUse, state.clock.now_naive());
+        state
+            .audit
+            .record_read(used.on(Resource::Report, id.to_string()))?;
+    }
     Ok(record(StatusCode::OK, version, &body))
 }

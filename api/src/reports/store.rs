@@ -16,8 +16,8 @@ use crate::crypto::{Keyring, Place};
 use crate::db::{DbConn, MultiBackend};
 use crate::error::ApiError;
 use crate::schema::{
-    organization_territories, organizations, report_children, report_concerns, report_routes,
-    reports, territories,
+    case_reports, organization_territories, organizations, report_children, report_concerns,
+    report_routes, reports, territories,
 };
 use crate::sequences::{self, Series};
 
@@ -240,16 +240,28 @@ type Scoped = reports::BoxedQuery<'static, MultiBackend>;
 fn scoped(scope: &ReportScope) -> Scoped {
     let query = reports::table.into_boxed();
     match scope {
-        ReportScope::Subtree { path, organization } => query.filter(
-            reports::id
+        ReportScope::Subtree {
+            path,
+            organization,
+            granted,
+        } => {
+            let territorial = reports::id
                 .eq_any(
                     report_children::table
                         .inner_join(territories::table)
                         .filter(territories::path.like(format!("{path}%")))
                         .select(report_children::report_id),
                 )
-                .or(reports::created_by_org.eq(organization.clone())),
-        ),
+                .or(reports::created_by_org.eq(organization.clone()));
+            if granted.is_empty() {
+                query.filter(territorial)
+            } else {
+                let of_granted_cases = case_reports::table
+                    .filter(case_reports::case_id.eq_any(granted.clone()))
+                    .select(case_reports::report_id);
+                query.filter(territorial.or(reports::id.eq_any(of_granted_cases)))
+            }
+        }
         ReportScope::RoutedOrCreated(org) => query.filter(
             reports::id
                 .eq_any(
@@ -300,6 +312,19 @@ pub fn list(
         );
     }
     Ok(query.load(conn)?)
+}
+
+/// Whether the report is attached to one of these cases.
+pub fn attached_to_any(conn: &mut DbConn, id: &str, cases: &[String]) -> Result<bool, ApiError> {
+    if cases.is_empty() {
+        return Ok(false);
+    }
+    let found: i64 = case_reports::table
+        .filter(case_reports::report_id.eq(id))
+        .filter(case_reports::case_id.eq_any(cases.to_vec()))
+        .count()
+        .get_result(conn)?;
+    Ok(found > 0)
 }
 
 /// Whether a child of the report lies in the territory subtree `path`.

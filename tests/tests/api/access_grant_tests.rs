@@ -1,6 +1,7 @@
 //! Break-the-glass (issue 10): a coordinator opens a case outside their territory, with its
-//! child, for a limited time and a written reason; the access is audited and auditors list the
-//! grants. And legal holds on cases (what retention leaves whole; its run is in keys_tests).
+//! child and its reports, for a limited time and a written reason; the access is audited and
+//! auditors list the grants. And legal holds on cases (what retention leaves whole; its run is
+//! in keys_tests).
 use std::time::{Duration, Instant};
 
 use madar_tests::cases::*;
@@ -146,6 +147,36 @@ backend_tests! {
         assert_eq!(app.get(&case.path, Some(&coordinator)).status(), 404);
         let again = json_of(app.post(&end, Some(&coordinator), &json!(null)), 200);
         assert_eq!(again["ended_at"], ended["ended_at"]);
+    }
+
+    fn a_grant_opens_the_reports_of_its_case_but_not_the_inbox(backend) {
+        let app = TestApp::spawn(backend);
+        let (coordinator, auditor) = (app.token(COORDINATOR), app.token(AUDITOR));
+        let case = sale_case(&app);
+        let report = format!("/api/v1/reports/{}", case.report_id);
+        assert_eq!(app.get(&report, Some(&coordinator)).status(), 404, "outside the territory");
+        let mut body = grant_body(&case.id);
+        body["hours"] = json!(2);
+        json_of(app.post(GRANTS, Some(&coordinator), &body), 201);
+
+        // The case's report reads whole, as in the territory, and its use is audited.
+        let read = json_of(app.get(&report, Some(&coordinator)), 200);
+        assert_eq!(read["id"], case.report_id.as_str());
+        assert_eq!(read["children"][0]["given_name_latin"], "Ghali", "whole: {read}");
+        let on_report = audited(&app, &auditor, &case.report_id, "access_grant.use");
+        assert!(on_report.contains(&"access_grant.use".to_string()) && on_report.contains(&"report.read".to_string()), "{on_report:?}");
+        // The inbox stays the territory's: a grant opens a record, it adds no work.
+        let inbox = json_of(app.get("/api/v1/reports?limit=200", Some(&coordinator)), 200);
+        assert!(!inbox["items"].as_array().expect("items").iter().any(|r| r["id"] == case.report_id.as_str()), "{inbox}");
+        // Another report of Salé, of no granted case, stays closed.
+        let (_, worker) = staff(&app, "sale2@glass.ma", "case_worker", "cape-sale", "441");
+        let other = json_of(app.post("/api/v1/reports", Some(&worker), &report_body("Hiba", "Glass", "441", false)), 201);
+        assert_eq!(app.get(&format!("/api/v1/reports/{}", id_of(&other)), Some(&coordinator)).status(), 404);
+
+        // Past the grant's two hours the report closes again.
+        app.advance_clock(2 * 3600 + 60);
+        let coordinator = app.token(COORDINATOR);
+        assert_eq!(app.get(&report, Some(&coordinator)).status(), 404);
     }
 
     fn a_legal_hold_is_placed_read_and_lifted_by_those_who_see_the_case(backend) {
