@@ -225,7 +225,7 @@ fn claim(
 ) -> Result<Option<Stored>, ApiError> {
     use diesel::result::{DatabaseErrorKind, Error};
     // A savepoint: on PostgreSQL a failed insert would otherwise abort the whole transaction.
-    let inserted = conn.transaction(|c| {
+    let inserted = crate::db::write_transaction(conn, |c| {
         diesel::insert_into(keys::table)
             .values((
                 keys::actor_id.eq(&request.actor_id),

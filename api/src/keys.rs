@@ -248,7 +248,7 @@ fn rotate_column(
         let (seen, t, o) = if dry_run {
             step(conn)?
         } else {
-            conn.transaction(|tx| step(tx))?
+            crate::db::write_transaction(conn, |tx| step(tx))?
         };
         tally.resealed += t.resealed;
         tally.plain += t.plain;
@@ -309,7 +309,7 @@ pub fn run(conn: &mut DbConn, keys: &Keyring, dry_run: bool, batch: i64) -> anyh
     if !dry_run && total.resealed > 0 {
         let now = chrono::Utc::now().naive_utc();
         let event = AuditEvent::system(AuditAction::DataKeysRotate, now);
-        conn.transaction(|c| audit::record(c, &event))
+        crate::db::write_transaction(conn, |c| audit::record(c, &event))
             .map_err(|e| anyhow::anyhow!("recording the audit event: {e}"))?;
     }
     for b in outcome.broken.iter().take(20) {

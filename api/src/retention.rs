@@ -284,7 +284,7 @@ pub fn apply(
         let (records, counts) = if dry_run {
             step(conn)?
         } else {
-            conn.transaction(|tx| step(tx))?
+            crate::db::write_transaction(conn, |tx| step(tx))?
         };
         outcome.cases += records.cases.len();
         outcome.reports += records.reports.len();
@@ -307,7 +307,7 @@ pub fn apply(
     }
     if !dry_run {
         let event = AuditEvent::system(AuditAction::RetentionRun, now);
-        conn.transaction(|c| audit::record(c, &event))
+        crate::db::write_transaction(conn, |c| audit::record(c, &event))
             .map_err(|e| anyhow::anyhow!("recording the audit event: {e}"))?;
     }
     Ok(outcome)

@@ -38,7 +38,7 @@ pub fn next(
             .set(reference_sequences::last_value.eq(reference_sequences::last_value + 1))
             .execute(conn)?;
         if bumped == 0 {
-            let inserted = conn.transaction(|c| {
+            let inserted = crate::db::write_transaction(conn, |c| {
                 diesel::insert_into(reference_sequences::table)
                     .values((
                         reference_sequences::series.eq(series.code()),

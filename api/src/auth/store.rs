@@ -67,7 +67,7 @@ fn take_row(conn: &mut DbConn, email: &str, now: NaiveDateTime) -> Result<(), Ap
         }
         // A savepoint: if another attempt inserted the row meanwhile, only this insert is
         // undone, and the row is taken on the next turn.
-        let inserted = conn.transaction(|c| {
+        let inserted = crate::db::write_transaction(conn, |c| {
             diesel::insert_into(login_failures::table)
                 .values((
                     login_failures::email.eq(email),

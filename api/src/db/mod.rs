@@ -222,13 +222,47 @@ fn check_connection<T>(
     }
 }
 
-/// Like `run`, inside one transaction.
+/// Like `run`, inside one transaction that may write ([`write_transaction`]).
 pub async fn transaction<T, F>(pool: &Pool, f: F) -> Result<T, crate::error::ApiError>
 where
     T: Send + 'static,
     F: FnOnce(&mut DbConn) -> Result<T, crate::error::ApiError> + Send + 'static,
 {
-    run(pool, move |conn| conn.transaction(f)).await
+    run(pool, move |conn| write_transaction(conn, f)).await
+}
+
+/// Runs `f` in one transaction, as `Connection::transaction` does, except that on SQLite the
+/// outermost transaction takes the write lock when it begins (`BEGIN IMMEDIATE`). A deferred
+/// transaction that reads before it writes fails at once with "database is locked" when another
+/// connection commits between its first read and its first write (WAL keeps its snapshot; the
+/// busy timeout does not apply): a 503 for a valid request, seen on most concurrent saves of
+/// rows read first. An immediate one waits for the lock (the busy timeout), then reads what is
+/// committed. PostgreSQL, and transactions nested in another, are unchanged.
+pub fn write_transaction<T, E, F>(conn: &mut DbConn, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConn) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    use diesel::connection::{AnsiTransactionManager, TransactionManager};
+    let DbConn::Sqlite(sqlite) = conn else {
+        return conn.transaction(f);
+    };
+    let depth =
+        AnsiTransactionManager::transaction_manager_status_mut(sqlite).transaction_depth()?;
+    if depth.is_some() {
+        return conn.transaction(f);
+    }
+    AnsiTransactionManager::begin_transaction_sql(sqlite, "BEGIN IMMEDIATE")?;
+    match f(conn) {
+        Ok(value) => {
+            <DbConn as Connection>::TransactionManager::commit_transaction(conn)?;
+            Ok(value)
+        }
+        Err(e) => {
+            <DbConn as Connection>::TransactionManager::rollback_transaction(conn)?;
+            Err(e)
+        }
+    }
 }
 
 impl Backend {

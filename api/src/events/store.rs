@@ -34,7 +34,7 @@ pub fn issue_ticket(
     expires_at: NaiveDateTime,
     now: NaiveDateTime,
 ) -> Result<(), ApiError> {
-    conn.transaction(|c| {
+    crate::db::write_transaction(conn, |c| {
         diesel::delete(t::table.filter(t::expires_at.le(now))).execute(c)?;
         let old = now - TimeDelta::hours(domain::RETENTION_HOURS);
         diesel::delete(e::table.filter(e::created_at.lt(old))).execute(c)?;
@@ -59,7 +59,7 @@ pub fn redeem(
     hash: &str,
     now: NaiveDateTime,
 ) -> Result<Option<(Subject, String, NaiveDateTime)>, ApiError> {
-    conn.transaction(|c| {
+    crate::db::write_transaction(conn, |c| {
         let used = diesel::update(
             t::table.filter(
                 t::ticket_hash

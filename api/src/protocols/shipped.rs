@@ -3,7 +3,6 @@
 //! one in force, like the reference data the migrations ship (so without an audit event).
 //! Later versions are the admins' (a new draft, then publication, audited).
 use chrono::NaiveDateTime;
-use diesel::Connection;
 use madar_openapi::protocols::{ProtocolRule, ProtocolStatus};
 use serde::Deserialize;
 
@@ -41,7 +40,7 @@ pub fn national() -> Result<Shipped, ApiError> {
 
 /// Publishes the shipped national protocol unless a national protocol exists; whether it did.
 pub fn ensure_national(conn: &mut DbConn, now: NaiveDateTime) -> Result<bool, ApiError> {
-    conn.transaction(|c| {
+    crate::db::write_transaction(conn, |c| {
         if store::has_national(c)? {
             return Ok(false);
         }

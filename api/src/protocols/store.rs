@@ -551,7 +551,7 @@ pub fn overdue(
 pub fn mark_overdue(conn: &mut DbConn, now: NaiveDateTime) -> Result<usize, ApiError> {
     let pending = to_code(&ProtocolActionStatus::Pending);
     let overdue = to_code(&ProtocolActionStatus::Overdue);
-    conn.transaction(|c| {
+    crate::db::write_transaction(conn, |c| {
         let due = pa::table
             .filter(pa::status.eq(&pending).and(pa::due_at.le(now)))
             .select((pa::id, pa::case_id, pa::report_id, pa::territory_code))

@@ -31,7 +31,7 @@ pub struct Pass {
 /// One pass of the worker at `now`.
 pub fn tick(conn: &mut DbConn, now: NaiveDateTime) -> Result<Pass, ApiError> {
     let overdue = super::store::mark_overdue(conn, now)?;
-    let (turning_18, unanswered) = conn.transaction(|c| {
+    let (turning_18, unanswered) = crate::db::write_transaction(conn, |c| {
         let locked = match c {
             DbConn::Postgres(pg) => {
                 diesel::select(pg_try_advisory_xact_lock(TRIGGERS_LOCK)).get_result::<bool>(pg)?

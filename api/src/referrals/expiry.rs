@@ -80,7 +80,7 @@ pub fn expire_due(
     now: NaiveDateTime,
 ) -> Result<usize, ApiError> {
     if matches!(conn, DbConn::Postgres(_)) {
-        return conn.transaction(|c| {
+        return crate::db::write_transaction(conn, |c| {
             let ids: Vec<String> = match c {
                 DbConn::Postgres(pg) => due!(now).for_update().load(pg)?,
                 DbConn::Sqlite(_) => vec![],
@@ -95,7 +95,9 @@ pub fn expire_due(
     let ids: Vec<String> = due!(now).load(conn)?;
     let mut expired = 0;
     for id in ids {
-        expired += usize::from(conn.transaction(|c| expire_one(c, keys, &id, now))?);
+        expired += usize::from(crate::db::write_transaction(conn, |c| {
+            expire_one(c, keys, &id, now)
+        })?);
     }
     Ok(expired)
 }

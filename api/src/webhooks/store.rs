@@ -245,7 +245,7 @@ pub struct Claimed {
 /// other worker sends it meanwhile. On PostgreSQL the rows are locked `FOR UPDATE SKIP
 /// LOCKED` while claimed.
 pub fn claim_due(conn: &mut DbConn, now: NaiveDateTime) -> Result<Vec<Claimed>, ApiError> {
-    conn.transaction(|c| {
+    crate::db::write_transaction(conn, |c| {
         let due = wd::status.eq(PENDING).and(wd::next_attempt_at.le(now));
         let ids: Vec<String> = match c {
             DbConn::Postgres(pg) => wd::table
@@ -307,7 +307,7 @@ pub fn record_attempt(
     now: NaiveDateTime,
 ) -> Result<domain::Outcome, ApiError> {
     let outcome = domain::outcome(status_code);
-    conn.transaction(|c| {
+    crate::db::write_transaction(conn, |c| {
         diesel::insert_into(wa::table)
             .values((
                 wa::delivery_id.eq(&claimed.id),

@@ -638,4 +638,45 @@ backend_tests! {
             created.len()
         );
     }
+    fn concurrent_updates_that_read_first_are_never_refused_for_a_lock(backend) {
+        // A PATCH reads the row (and checks its version) before it writes. On SQLite a
+        // deferred transaction doing so fails at once with "database is locked" when another
+        // writer commits in between, which four admins saving users at once make happen.
+        let app = TestApp::spawn(backend);
+        let admin = app.token(ADMIN);
+        let users: Vec<String> = (0..4)
+            .map(|i| staff(&app, &format!("busy{i}@lock.ma"), "case_worker", "cape-rabat", "421").0)
+            .collect();
+        let refused: Vec<String> = std::thread::scope(|s| {
+            let savers: Vec<_> = users
+                .iter()
+                .map(|id| {
+                    let (app, admin) = (&app, &admin);
+                    s.spawn(move || {
+                        let path = format!("/api/v1/users/{id}");
+                        let mut etag = app.get(&path, Some(admin)).headers()["etag"]
+                            .to_str()
+                            .expect("etag")
+                            .to_string();
+                        let mut refused = Vec::new();
+                        for i in 0..40 {
+                            let body = json!({"display_name": format!("Saved {i}")});
+                            let res = app.patch(&path, Some(admin), &etag, &body);
+                            match res.status().as_u16() {
+                                200 => etag = res.headers()["etag"].to_str().expect("etag").to_string(),
+                                status => refused.push(format!("{status} {}", res.text().unwrap_or_default())),
+                            }
+                        }
+                        refused
+                    })
+                })
+                .collect();
+            savers.into_iter().flat_map(|h| h.join().expect("saver")).collect()
+        });
+        assert!(refused.is_empty(), "{} of 160 saves refused: {:?}", refused.len(), refused.first());
+        for id in &users {
+            let user = json_of(app.get(&format!("/api/v1/users/{id}"), Some(&admin)), 200);
+            assert_eq!(user["display_name"], "Saved 39");
+        }
+    }
 }
