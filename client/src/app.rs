@@ -10,9 +10,9 @@ use crate::api;
 use crate::components::{Header, LiveUpdates};
 use crate::i18n::{self, Key};
 use crate::pages::{
-    ApprovalsPage, AuditPage, CasePage, ChildPage, HomePage, LoginPage, NewReportPage,
-    NotFoundPage, PlansPage, ReferralPage, ReferralsPage, ReportPage, ReportsInboxPage,
-    ServicesPage, StatisticsPage,
+    ApprovalsPage, AuditPage, CasePage, ChildPage, ClientsPage, HomePage, LoginPage, NewReportPage,
+    NotFoundPage, OrganizationPage, OrganizationsPage, PlansPage, ReferralPage, ReferralsPage,
+    ReportPage, ReportsInboxPage, ServicesPage, StatisticsPage, UserPage, UsersPage,
 };
 use crate::route::Route;
 use crate::state::{Action, AppContext, AppState, Vocabulary};
@@ -113,6 +113,11 @@ fn switch(route: Route) -> Html {
         Route::Approvals => html! { <ApprovalsPage /> },
         Route::Audit => html! { <AuditPage /> },
         Route::Plans => html! { <PlansPage /> },
+        Route::AdminUsers => html! { <UsersPage /> },
+        Route::AdminUser { id } => html! { <UserPage {id} /> },
+        Route::AdminOrganizations => html! { <OrganizationsPage /> },
+        Route::AdminOrganization { code } => html! { <OrganizationPage {code} /> },
+        Route::AdminClients => html! { <ClientsPage /> },
         Route::NotFound => html! { <NotFoundPage /> },
     }
 }

@@ -29,6 +29,16 @@ pub enum Route {
     Audit,
     #[at("/plans")]
     Plans,
+    #[at("/admin/users")]
+    AdminUsers,
+    #[at("/admin/users/:id")]
+    AdminUser { id: String },
+    #[at("/admin/organizations")]
+    AdminOrganizations,
+    #[at("/admin/organizations/:code")]
+    AdminOrganization { code: String },
+    #[at("/admin/clients")]
+    AdminClients,
     #[not_found]
     #[at("/not-found")]
     NotFound,

@@ -44,6 +44,10 @@ fn entries() -> Vec<(Route, Key, &'static [Role])> {
         ),
         (Route::Plans, Key::NavPlans, &[Admin, Coordinator, Analyst]),
         (Route::Audit, Key::NavAudit, &[Auditor]),
+        // Coordinators read the users of their territory; the rest is the admin's.
+        (Route::AdminUsers, Key::NavUsers, &[Admin, Coordinator]),
+        (Route::AdminOrganizations, Key::NavOrganizations, &[Admin]),
+        (Route::AdminClients, Key::NavClients, &[Admin]),
     ]
 }
 

@@ -1,4 +1,5 @@
 //! One component per screen.
+mod admin;
 mod approvals;
 mod audit;
 mod case;
@@ -15,6 +16,7 @@ mod reports_inbox;
 mod services;
 mod statistics;
 
+pub use admin::{ClientsPage, OrganizationPage, OrganizationsPage, UserPage, UsersPage};
 pub use approvals::ApprovalsPage;
 pub use audit::AuditPage;
 pub use case::CasePage;

@@ -16,7 +16,7 @@ use crate::i18n::{self, Key};
 use crate::offline::{self, queue, Filed};
 use crate::state::AppContext;
 
-mod form;
+pub(crate) mod form;
 mod queue_view;
 
 use form::{FieldErrors, Form};

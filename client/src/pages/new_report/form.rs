@@ -40,7 +40,7 @@ fn text(value: &str) -> Option<String> {
 }
 
 /// A contract enum from its code.
-fn code<T: DeserializeOwned>(value: &str) -> Option<T> {
+pub(crate) fn code<T: DeserializeOwned>(value: &str) -> Option<T> {
     serde_json::from_value(serde_json::Value::String(value.to_owned())).ok()
 }
 
@@ -92,7 +92,7 @@ pub fn field_of(path: &str) -> &'static str {
 }
 
 /// Every error of a `validator` result, with its contract path.
-fn flatten(errors: &ValidationErrors, prefix: &str, out: &mut Vec<(String, String)>) {
+pub(crate) fn flatten(errors: &ValidationErrors, prefix: &str, out: &mut Vec<(String, String)>) {
     for (field, kind) in errors.errors() {
         let path = if prefix.is_empty() {
             field.to_string()

@@ -110,15 +110,26 @@ pub fn use_organizations() -> Option<Organizations> {
     (*list).clone()
 }
 
+/// Forgets the organizations read this session (after one was created or changed), so the
+/// next page that needs them reads them again.
+pub fn forget_organizations() {
+    ORGANIZATIONS.with(|c| *c.borrow_mut() = None);
+}
+
+/// An organization's name in the page's language.
+pub fn name_of(o: &OrganizationResponse, lang: Language) -> String {
+    match (&o.labels, lang) {
+        (Some(l), Language::Ar) => l.ar.clone(),
+        (Some(l), Language::Fr) => l.fr.clone(),
+        (Some(l), Language::En) => l.en.clone(),
+        (None, _) => o.name.clone(),
+    }
+}
+
 /// An organization's name in the page's language, or its code.
 pub fn organization_name(list: &Option<Organizations>, lang: Language, code: &str) -> String {
     list.as_ref()
         .and_then(|l| l.iter().find(|o| o.code == code))
-        .map(|o| match (&o.labels, lang) {
-            (Some(l), Language::Ar) => l.ar.clone(),
-            (Some(l), Language::Fr) => l.fr.clone(),
-            (Some(l), Language::En) => l.en.clone(),
-            (None, _) => o.name.clone(),
-        })
+        .map(|o| name_of(o, lang))
         .unwrap_or_else(|| code.to_owned())
 }

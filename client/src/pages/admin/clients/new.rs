@@ -1,0 +1,150 @@
+//! A new API client: the form, then its id and secret, shown this once (the API keeps only a
+//! hash of the secret) until the admin says they have copied it.
+use madar_openapi::clients::CreatedClient;
+use madar_openapi::Language;
+use yew::platform::spawn_local;
+use yew::prelude::*;
+
+use super::super::fields::{self, on_input, on_select, refused, Field};
+use super::super::logic::FieldErrors;
+use super::super::organization_options;
+use super::draft::ClientDraft;
+use crate::api;
+use crate::i18n::{self, Key};
+use crate::pages::case::form::{options, submit, Outcome};
+use crate::pages::referrals::lists::use_organizations;
+use crate::state::AppContext;
+
+const PATHS: [&str; 3] = ["name", "organization", "role"];
+
+/// The roles an API client may have (the contract's `ClientRole`).
+const ROLES: [&str; 2] = ["hotline", "partner"];
+
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    /// Told after a client is created (the list reloads).
+    pub on_created: Callback<()>,
+    pub on_close: Callback<()>,
+}
+
+/// The id and secret, each in a read-only field that can be selected and copied.
+fn secret_panel(lang: Language, created: &CreatedClient, done: Callback<MouseEvent>) -> Html {
+    html! {
+        <section id="client-secret" class="card admin-created" aria-labelledby="client-secret-title">
+            <h2 id="client-secret-title">
+                { i18n::tf(lang, Key::AdminClientCreated, &[("name", &created.client.name)]) }</h2>
+            <p id="client-secret-warning" class="admin-warning" role="alert">{ i18n::t(lang, Key::AdminSecretOnce) }</p>
+            <div class="field">
+                <label for="client-id-once">{ i18n::t(lang, Key::AdminClientId) }</label>
+                <input id="client-id-once" type="text" dir="ltr" readonly=true value={created.client.client_id.clone()} />
+            </div>
+            <div class="field">
+                <label for="client-secret-once">{ i18n::t(lang, Key::AdminClientSecret) }</label>
+                <input id="client-secret-once" type="text" dir="ltr" readonly=true autocomplete="off"
+                    value={created.client_secret.clone()} />
+            </div>
+            <button type="button" id="client-secret-done" class="primary" onclick={done}>
+                { i18n::t(lang, Key::AdminSecretCopied) }</button>
+        </section>
+    }
+}
+
+#[function_component(NewClient)]
+pub fn new_client(props: &Props) -> Html {
+    let ctx = use_context::<AppContext>();
+    let draft = use_state(ClientDraft::default);
+    let errors = use_state(FieldErrors::new);
+    let outcome = use_state(Outcome::default);
+    let created = use_state(|| None::<CreatedClient>);
+    let orgs = use_organizations();
+    use_effect_with((), |_| fields::focus("client-name"));
+    let Some(ctx) = ctx else {
+        return Html::default();
+    };
+    let lang = ctx.lang;
+    let onsubmit = {
+        let (draft, errors, outcome, created) = (
+            draft.clone(),
+            errors.clone(),
+            outcome.clone(),
+            created.clone(),
+        );
+        let on_created = props.on_created.clone();
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            if outcome.busy() {
+                return;
+            }
+            let request = match draft.to_create() {
+                Ok(request) => request,
+                Err(found) => {
+                    errors.set(found);
+                    outcome.set(Outcome::Invalid(
+                        i18n::t(lang, Key::AdminCheckFields).to_owned(),
+                    ));
+                    return;
+                }
+            };
+            errors.set(FieldErrors::new());
+            outcome.set(Outcome::Busy);
+            let (draft, errors, outcome, created, on_created) = (
+                draft.clone(),
+                errors.clone(),
+                outcome.clone(),
+                created.clone(),
+                on_created.clone(),
+            );
+            spawn_local(async move {
+                match api::post::<_, CreatedClient>("/clients", &request).await {
+                    Ok(answer) => {
+                        outcome.set(Outcome::Idle);
+                        draft.set(ClientDraft::default());
+                        created.set(Some(answer));
+                        on_created.emit(());
+                    }
+                    Err(error) => {
+                        let (found, shown) = refused(lang, error, &PATHS);
+                        errors.set(found);
+                        outcome.set(shown);
+                    }
+                }
+            });
+        })
+    };
+    if let Some(answer) = &*created {
+        // Forgotten for good: the secret is not kept anywhere once this is pressed.
+        let done = {
+            let (created, on_close) = (created.clone(), props.on_close.clone());
+            Callback::from(move |_: MouseEvent| {
+                created.set(None);
+                on_close.emit(());
+            })
+        };
+        return secret_panel(lang, answer, done);
+    }
+    let roles: Vec<(String, String)> = ROLES
+        .iter()
+        .map(|r| (r.to_string(), ctx.vocabulary.label(lang, "roles", r)))
+        .collect();
+    let choose = Some(i18n::t(lang, Key::AdminChoose));
+    html! {
+        <section id="client-new" class="card" aria-labelledby="client-new-title">
+            <h2 id="client-new-title">{ i18n::t(lang, Key::AdminNewClient) }</h2>
+            <form id="client-form" class="admin-form" novalidate=true {onsubmit}>
+                { fields::input(lang, Field { id: "client-name", label: Key::AdminClientName, path: "name", hint: None },
+                    &errors, ("text", false), &draft.name, on_input(&draft, |d, v| d.name = v)) }
+                { fields::select(lang, Field { id: "client-organization", label: Key::AdminOrganization, path: "organization", hint: None },
+                    &errors, organization_options(&orgs, lang, &draft.organization, Key::AdminChoose, false),
+                    on_select(&draft, |d, v| d.organization = v)) }
+                { fields::select(lang, Field { id: "client-role", label: Key::AdminRole, path: "role", hint: None },
+                    &errors, options(&roles, &draft.role, choose), on_select(&draft, |d, v| d.role = v)) }
+                <div class="admin-buttons">
+                    { submit("client-submit", i18n::t(lang, Key::AdminCreateClient), outcome.busy()) }
+                    <button type="button" class="secondary" onclick={props.on_close.reform(|_: MouseEvent| ())}>
+                        { i18n::t(lang, Key::AdminCancel) }</button>
+                </div>
+                { outcome.view("client-outcome") }
+            </form>
+        </section>
+    }
+}
