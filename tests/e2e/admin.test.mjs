@@ -110,7 +110,7 @@ test('an admin creates an organization, a user in it and an API client, and deac
     assert.equal((await page.textContent('#user-outcome .error')).trim(), 'هذا البريد الإلكتروني مستعمل من قبل.');
     await shot(page, '5-email-taken');
 
-    // Found in the list by organization, and by a search among those shown.
+    // Found in the list by organization, and by a search of names and emails (the API's q).
     await page.selectOption('#users-organization', CODE);
     await page.click('#users-filter');
     await page.waitForSelector(`#users-list [data-email="${EMAIL}"]`);

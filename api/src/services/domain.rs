@@ -78,19 +78,6 @@ pub fn admits(
     age_ok && sex_ok && concern_ok
 }
 
-/// A `LIKE` pattern finding `q` anywhere (lowercase; `%`, `_` and `\` escaped with `\`).
-pub fn like_pattern(q: &str) -> String {
-    let mut out = String::from("%");
-    for c in q.trim().to_lowercase().chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out.push('%');
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -152,11 +139,5 @@ mod tests {
         assert!(!admits(None, None, &[], &[ConcernType::Neglect], &child));
         let ageless = ChildFacts { age: None, ..child };
         assert!(admits(Some(16), Some(17), &[], &[], &ageless));
-    }
-
-    #[test]
-    fn name_patterns_escape_wildcards() {
-        assert_eq!(like_pattern(" Centre "), "%centre%");
-        assert_eq!(like_pattern("50%_"), "%50\\%\\_%");
     }
 }

@@ -5,15 +5,14 @@ use madar_openapi::pathway::ServiceType;
 use madar_openapi::reports::{ConcernType, Sex};
 use madar_openapi::services::{ServiceLocation, ServiceResponse};
 
-use super::domain::{like_pattern, ChildFacts};
+use super::domain::ChildFacts;
 use crate::codes::{from_code, to_code};
+use crate::db::search::{like_pattern, lower};
 use crate::db::{DbConn, MultiBackend};
 use crate::error::ApiError;
 use crate::schema::{
     organizations, service_concerns, service_locations, service_territories, services,
 };
-
-diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = services)]

@@ -31,6 +31,9 @@ pub struct UserListFilter {
     pub role: Option<Role>,
     /// Only users of this organization (code).
     pub organization: Option<String>,
+    /// Only users whose email or display name contains this text (any case; at most 100
+    /// characters, 422 `length` beyond).
+    pub q: Option<String>,
 }
 
 /// Lists users: all of them for an admin, those of their territory's subtree for a coordinator.
@@ -49,9 +52,18 @@ pub async fn list_users(
 ) -> Result<HttpResponse, ApiError> {
     authorize(&actor, Action::ListUsers)?;
     let (limit, after, scope) = (query.limit()?, query.after()?, user_scope(&actor));
+    let q = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty());
+    if q.is_some_and(|q| q.chars().count() > 100) {
+        return Err(ApiError::validation(
+            "q",
+            "length",
+            "at most 100 characters",
+        ));
+    }
     let filter = UserFilter {
         role: filter.role,
         organization: filter.organization.clone(),
+        q: q.map(str::to_string),
     };
     let rows = db::run(&state.pool, move |c| {
         store::list(c, &scope, &filter, after, limit + 1)

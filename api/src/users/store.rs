@@ -6,6 +6,7 @@ use madar_openapi::Language;
 
 use crate::auth::policy::UserScope;
 use crate::codes::{from_code, to_code};
+use crate::db::search::{like_pattern, lower};
 use crate::db::DbConn;
 use crate::error::ApiError;
 use crate::organizations::store as organizations_store;
@@ -191,6 +192,8 @@ pub fn find(conn: &mut DbConn, scope: &UserScope, id: &str) -> Result<User, ApiE
 pub struct UserFilter {
     pub role: Option<Role>,
     pub organization: Option<String>,
+    /// Text to find in the email or the display name.
+    pub q: Option<String>,
 }
 
 pub fn list(
@@ -217,6 +220,15 @@ pub fn list(
                     .filter(organizations::code.eq(code.clone()))
                     .select(organizations::id),
             ),
+        );
+    }
+    if let Some(q) = &filter.q {
+        let pattern = like_pattern(q);
+        query = query.filter(
+            lower(users::email)
+                .like(pattern.clone())
+                .escape('\\')
+                .or(lower(users::display_name).like(pattern).escape('\\')),
         );
     }
     let rows = query.load(conn)?;

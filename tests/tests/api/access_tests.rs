@@ -1110,7 +1110,7 @@ backend_tests! {
         assert_eq!(expect_json(app.get(&path, Some(&admin)), 200).1["display_name"], arabic);
     }
 
-    fn users_filter_by_role_and_organization(backend) {
+    fn users_filter_by_role_organization_and_text(backend) {
         let app = TestApp::spawn(backend);
         let admin = app.token(ADMIN);
         create_user(&app, &admin, &new_user("cw.sale@example.ma", "case_worker", "upe-sale", None));
@@ -1130,10 +1130,24 @@ backend_tests! {
         assert_eq!(none["items"], json!([]));
         assert_problem(app.get("/api/v1/users?role=superuser", Some(&admin)), 422, "validation_failed");
 
+        // Text in the email or the name, any case, wildcards taken literally.
+        let found = all_pages(&app, "/api/v1/users?q=CW.SALE", &admin, 50, "id");
+        assert_eq!(emails(&found), HashSet::from(["cw.sale@example.ma".to_string()]));
+        let by_name = all_pages(&app, "/api/v1/users?q=demo%20analyst", &admin, 50, "id");
+        assert_eq!(emails(&by_name), HashSet::from([ANALYST.to_string()]));
+        let with_role = all_pages(&app, "/api/v1/users?q=demo&role=auditor", &admin, 50, "id");
+        assert_eq!(emails(&with_role), HashSet::from([AUDITOR.to_string()]));
+        let (_, none) = expect_json(app.get("/api/v1/users?q=%25", Some(&admin)), 200);
+        assert_eq!(none["items"], json!([]), "% is a character, not a wildcard");
+        let long = "x".repeat(101);
+        assert_problem(app.get(&format!("/api/v1/users?q={long}"), Some(&admin)), 422, "validation_failed");
+
         // The coordinator's filters apply within their scope.
         let coordinator = app.token(COORDINATOR);
         let theirs = all_pages(&app, "/api/v1/users?role=case_worker", &coordinator, 50, "id");
         assert_eq!(emails(&theirs), HashSet::from([CASE_WORKER.to_string()]));
+        let (_, outside) = expect_json(app.get("/api/v1/users?q=cw.sale", Some(&coordinator)), 200);
+        assert_eq!(outside["items"], json!([]), "the search stays in the coordinator's scope");
     }
 
     fn an_admin_changes_a_users_role_and_territory_with_the_etag(backend) {

@@ -1,5 +1,5 @@
-//! The users (`/admin/users`): filtered by role and organization (the API's filters) and
-//! searched by name or email among those shown (the API has no such search); paged. Admins
+//! The users (`/admin/users`): filtered by role, organization and text in the name or email
+//! (the API's filters); paged. Admins
 //! open each account and create new ones; coordinators read the users of their territory.
 use madar_openapi::users::UserResponse;
 use yew::prelude::*;
@@ -20,7 +20,7 @@ mod edit;
 mod form;
 mod new;
 
-use draft::{matches, users_path, UserFilter};
+use draft::{users_path, UserFilter};
 pub use edit::UserPage;
 use new::NewUser;
 
@@ -105,8 +105,7 @@ pub fn users_page() -> Html {
         None => html! { <Loading busy=true /> },
         Some(Err(e)) => html! { <ProblemMessage error={e.clone()} /> },
         Some(Ok(l)) => {
-            let shown: Vec<&UserResponse> =
-                l.items.iter().filter(|u| matches(u, &applied.q)).collect();
+            let shown = &l.items;
             html! {
                 <>
                     <p id="users-count" class="facts" role="status">
