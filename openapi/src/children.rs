@@ -42,6 +42,12 @@ fn country_code(value: &str) -> Result<(), ValidationError> {
 /// not before 1990, and agreeing when both are given).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "given_name_ar": "أمينة", "family_name_ar": "العلوي",
+    "given_name_latin": "Amina", "family_name_latin": "Alaoui",
+    "sex": "female", "estimated_birth_year": 2014, "civil_status": "registered",
+    "territory": "421", "situation": ["out_of_school"]
+}))]
 pub struct CreateChild {
     #[validate(
         length(min = 1, max = 100),

@@ -60,6 +60,7 @@ pub enum ScreeningDecision {
 /// required (422 `required`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"decision": "accept", "children": [{"index": 0, "create": true, "confirm_new": true}]}))]
 pub struct ScreenReport {
     pub decision: ScreeningDecision,
     /// With `accept`: what becomes of each reported child.
