@@ -132,6 +132,17 @@ test('the analyst sees masked statistics; the coordinator exact ones, the CSV an
     assert.ok((await popup.locator('svg').count()) > 0, 'the printable page has its charts');
     await shot(popup, '05-print-view');
     await coord.waitForSelector('#statistics-report-done');
+
+    // The diagnostic of structures and services, printable beside it.
+    const [diagnostic] = await Promise.all([
+      coord.context().waitForEvent('page'),
+      coord.click('#statistics-diagnostic'),
+    ]);
+    await diagnostic.waitForFunction(() => document.documentElement.getAttribute('dir') === 'rtl',
+      null, { timeout: 15000 });
+    await diagnostic.waitForFunction(() => document.adoptedStyleSheets.length === 1, null, { timeout: 15000 });
+    assert.match(await diagnostic.textContent('h1'), /تشخيص/);
+    await shot(diagnostic, '06-diagnostic');
     assertNoPageErrors(coord);
   } finally {
     await browser.close();

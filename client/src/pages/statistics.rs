@@ -419,9 +419,10 @@ fn report_export(props: &ReportProps) -> Html {
     let lang_code = Vocabulary::code_of(&lang);
     let path = logic::report_path(&props.territory, props.year, &lang_code);
     let busy = *state == ExportState::Busy;
-    let on_print = {
-        let (state, path) = (state.clone(), path.clone());
-        Callback::from(move |_| {
+    // A printable page of the API in a new tab: the report, or the diagnostic beside it.
+    let print = |path: String| {
+        let state = state.clone();
+        Callback::from(move |_: MouseEvent| {
             // The tab opens now, within the click, so no pop-up blocker stops it.
             let tab = web_sys::window()
                 .and_then(|w| w.open_with_url_and_target("", "_blank").ok().flatten());
@@ -451,6 +452,12 @@ fn report_export(props: &ReportProps) -> Html {
             });
         })
     };
+    let on_print = print(path.clone());
+    let on_diagnostic = print(logic::diagnostic_path(
+        &props.territory,
+        props.year,
+        &lang_code,
+    ));
     let on_csv = {
         let (state, path) = (state.clone(), path.clone());
         let file = logic::csv_file_name(&props.territory, props.year);
@@ -490,6 +497,9 @@ fn report_export(props: &ReportProps) -> Html {
                 </button>
                 <button id="statistics-csv" type="button" class="secondary" disabled={busy} onclick={on_csv}>
                     { label(Key::StatisticsDownloadCsv) }
+                </button>
+                <button id="statistics-diagnostic" type="button" class="secondary" disabled={busy} onclick={on_diagnostic}>
+                    { label(Key::StatisticsDiagnosticPrintView) }
                 </button>
             </div>
             { match &*state {

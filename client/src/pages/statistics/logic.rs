@@ -145,8 +145,17 @@ pub fn csv_file_name(code: &str, year: i32) -> String {
 /// The report's path for a territory, a year and the page's language (the printable page
 /// exists in Arabic and French only: English readers get French).
 pub fn report_path(code: &str, year: i32, lang: &str) -> String {
+    territory_page(code, "report", year, lang)
+}
+
+/// The printable diagnostic of structures and services of a territory, as [`report_path`].
+pub fn diagnostic_path(code: &str, year: i32, lang: &str) -> String {
+    territory_page(code, "diagnostic", year, lang)
+}
+
+fn territory_page(code: &str, page: &str, year: i32, lang: &str) -> String {
     let lang = if lang == "ar" { "ar" } else { "fr" };
-    format!("/statistics/territories/{code}/report?year={year}&lang={lang}")
+    format!("/statistics/territories/{code}/{page}?year={year}&lang={lang}")
 }
 
 #[cfg(test)]
@@ -228,6 +237,10 @@ mod tests {
         assert_eq!(
             report_path("421", 2026, "en"),
             "/statistics/territories/421/report?year=2026&lang=fr"
+        );
+        assert_eq!(
+            diagnostic_path("421", 2026, "ar"),
+            "/statistics/territories/421/diagnostic?year=2026&lang=ar"
         );
     }
 }
