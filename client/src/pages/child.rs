@@ -1,7 +1,10 @@
 //! A child's file: identity in both scripts, situation, family (guardians), placements,
 //! consents (with a form to record a guardian's consent and a way to withdraw one), the
-//! child's cases and, for coordinators, who read or changed the file.
+//! child's cases and, for coordinators, the possible duplicates (merged into this file, and
+//! undone) and who read or changed the file.
 mod consents;
+mod duplicates;
+mod merge;
 
 use std::rc::Rc;
 
@@ -27,7 +30,7 @@ pub struct Props {
 }
 
 struct File {
-    child: ChildResponse,
+    child: Rc<ChildResponse>,
     guardians: Vec<GuardianResponse>,
     placements: Vec<PlacementResponse>,
     cases: Vec<CaseResponse>,
@@ -48,7 +51,7 @@ async fn load(id: &str, coordinator: bool) -> Result<File, ApiError> {
         None
     };
     Ok(File {
-        child,
+        child: Rc::new(child),
         guardians,
         placements,
         cases: cases.items,
@@ -60,13 +63,16 @@ async fn load(id: &str, coordinator: bool) -> Result<File, ApiError> {
 pub fn child_page(props: &Props) -> Html {
     let ctx = use_context::<AppContext>();
     let file = use_state(|| None::<Result<Rc<File>, ApiError>>);
+    // Bumped after a merge or its undoing: the file (cases, consents, access log) is read again.
+    let version = use_state(|| 0_u32);
     let coordinator = ctx
         .as_ref()
         .and_then(|c| c.user.as_ref().map(|u| u.role == Role::Coordinator))
         .unwrap_or(false);
     {
         let file = file.clone();
-        use_effect_with((props.id.clone(), coordinator), move |(id, coordinator)| {
+        let key = (props.id.clone(), coordinator, *version);
+        use_effect_with(key, move |(id, coordinator, _)| {
             let (id, coordinator) = (id.clone(), *coordinator);
             spawn_local(async move { file.set(Some(load(&id, coordinator).await.map(Rc::new))) });
         });
@@ -75,6 +81,10 @@ pub fn child_page(props: &Props) -> Html {
         return Html::default();
     };
     let lang = ctx.lang;
+    let on_change = {
+        let version = version.clone();
+        Callback::from(move |()| version.set(version.wrapping_add(1)))
+    };
     let body = match &*file {
         None => html! { <Loading busy=true /> },
         Some(Err(e)) => html! { <ProblemMessage error={e.clone()} /> },
@@ -84,7 +94,10 @@ pub fn child_page(props: &Props) -> Html {
                 { cases(lang, &ctx.vocabulary, &file.cases) }
                 { family(lang, &file.guardians) }
                 { placements(lang, &file.placements) }
-                <consents::ConsentsSection child_id={props.id.clone()} />
+                if coordinator {
+                    <duplicates::Duplicates key={file.child.id.to_string()} child={file.child.clone()} {on_change} />
+                }
+                <consents::ConsentsSection child_id={props.id.clone()} version={*version} />
                 if let Some(access) = &file.access {
                     { access_log(lang, access) }
                 }
@@ -108,21 +121,28 @@ fn civil_status(lang: Language, s: &CivilStatus) -> &'static str {
     }
 }
 
-fn identity(lang: Language, vocabulary: &Vocabulary, c: &ChildResponse) -> Html {
-    let join = |a: &Option<String>, b: &Option<String>| {
-        [a.as_deref(), b.as_deref()]
-            .into_iter()
-            .flatten()
-            .collect::<Vec<_>>()
-            .join(" ")
-    };
-    let ar = join(&c.given_name_ar, &c.family_name_ar);
-    let latin = join(&c.given_name_latin, &c.family_name_latin);
-    let birth = match (&c.date_of_birth, c.estimated_birth_year) {
+/// A given and a family name as one (what is known of them).
+fn joined(given: &Option<String>, family: &Option<String>) -> String {
+    [given.as_deref(), family.as_deref()]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The date of birth, else the estimated year, else "unknown".
+fn birth(lang: Language, c: &ChildResponse) -> String {
+    match (&c.date_of_birth, c.estimated_birth_year) {
         (Some(d), _) => date(lang, d),
         (None, Some(y)) => i18n::tf(lang, Key::ChildEstimatedYear, &[("year", &y.to_string())]),
         (None, None) => i18n::t(lang, Key::ChildUnknown).to_owned(),
-    };
+    }
+}
+
+fn identity(lang: Language, vocabulary: &Vocabulary, c: &ChildResponse) -> Html {
+    let ar = joined(&c.given_name_ar, &c.family_name_ar);
+    let latin = joined(&c.given_name_latin, &c.family_name_latin);
+    let birth = birth(lang, c);
     let situation = c
         .situation
         .iter()

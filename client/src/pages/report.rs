@@ -527,6 +527,14 @@ fn child_choice(
     }
 }
 
+/// A match's badge: its label and its class.
+pub(crate) fn decision_badge(decision: MatchDecision) -> (Key, &'static str) {
+    match decision {
+        MatchDecision::Likely => (Key::ReportsLikely, "likely"),
+        MatchDecision::Possible => (Key::ReportsPossible, "possible"),
+    }
+}
+
 /// One candidate: the child (with its link) or, outside scope, its owner.
 fn suggestion(
     ctx: &AppContext,
@@ -537,10 +545,7 @@ fn suggestion(
 ) -> Html {
     let lang = ctx.lang;
     let vocabulary = &ctx.vocabulary;
-    let (badge, class) = match candidate.decision {
-        MatchDecision::Likely => (Key::ReportsLikely, "likely"),
-        MatchDecision::Possible => (Key::ReportsPossible, "possible"),
-    };
+    let (badge, class) = decision_badge(candidate.decision);
     let score = i18n::tf(
         lang,
         Key::ReportsScore,

@@ -22,6 +22,9 @@ use crate::state::{AppContext, Vocabulary};
 #[derive(Properties, PartialEq)]
 pub struct Props {
     pub child_id: String,
+    /// Changes when the file is read again (after a merge: the duplicate's consents moved).
+    #[prop_or_default]
+    pub version: u32,
 }
 
 const RELATIONSHIPS: [ConsentRelationship; 4] = [
@@ -98,7 +101,8 @@ pub fn consents_section(props: &Props) -> Html {
     let withdraw_outcome = use_state(Outcome::default);
     {
         let list = list.clone();
-        use_effect_with((props.child_id.clone(), *version), move |(id, _)| {
+        let key = (props.child_id.clone(), *version, props.version);
+        use_effect_with(key, move |(id, _, _)| {
             let path = format!("/children/{id}/consents?limit=100");
             spawn_local(async move {
                 list.set(Some(

@@ -1,11 +1,12 @@
 //! The screening form's rules, without the browser: what to ask the matching engine for each
-//! reported child, how the suggestions of both scripts are merged, and the request built from
+//! reported child (and for a child record's possible duplicates), how the suggestions of both scripts are merged, and the request built from
 //! the choices (checked before it is sent).
 use std::collections::HashMap;
 
+use chrono::NaiveDate;
 use madar_openapi::children::{ChildMatch, MatchDecision};
 use madar_openapi::reports::{
-    ClosingReason, ReportedChildResponse, ScreenReport, ScreenedChild, ScreeningDecision,
+    ClosingReason, ReportedChildResponse, ScreenReport, ScreenedChild, ScreeningDecision, Sex,
 };
 use validator::Validate;
 
@@ -114,8 +115,35 @@ pub fn has_likely(candidates: &[ChildMatch]) -> bool {
         .any(|m| m.decision == MatchDecision::Likely)
 }
 
+/// What the matching engine is asked about a child (reported, or a record): its names in each
+/// script, sex, birth and territory.
+pub struct Identity<'a> {
+    /// (given, family) in Arabic script, then in Latin script.
+    pub names: [(&'a Option<String>, &'a Option<String>); 2],
+    pub sex: Sex,
+    pub date_of_birth: Option<NaiveDate>,
+    pub estimated_birth_year: Option<i32>,
+    pub territory: &'a str,
+}
+
 /// The `/children/matches` queries for a reported child: one per script its names are in.
 pub fn match_paths(child: &ReportedChildResponse) -> Vec<String> {
+    let identity = Identity {
+        names: [
+            (&child.given_name_ar, &child.family_name_ar),
+            (&child.given_name_latin, &child.family_name_latin),
+        ],
+        sex: child.sex,
+        date_of_birth: child.date_of_birth,
+        estimated_birth_year: child.estimated_birth_year,
+        territory: &child.territory,
+    };
+    identity_paths(&identity, SUGGESTIONS)
+}
+
+/// The `/children/matches` queries for an identity, `limit` candidates each: one per script
+/// its names are in.
+pub fn identity_paths(child: &Identity, limit: usize) -> Vec<String> {
     let mut common = String::new();
     if let Some(sex) = serde_json::to_value(child.sex)
         .ok()
@@ -123,7 +151,7 @@ pub fn match_paths(child: &ReportedChildResponse) -> Vec<String> {
     {
         common.push_str(&format!("&sex={sex}"));
     }
-    common.push_str(&format!("&territory={}", encode(&child.territory)));
+    common.push_str(&format!("&territory={}", encode(child.territory)));
     let year = child
         .date_of_birth
         .map(|d| chrono::Datelike::year(&d))
@@ -134,23 +162,21 @@ pub fn match_paths(child: &ReportedChildResponse) -> Vec<String> {
     if let Some(date) = child.date_of_birth {
         common.push_str(&format!("&date_of_birth={date}"));
     }
-    [
-        (&child.given_name_ar, &child.family_name_ar),
-        (&child.given_name_latin, &child.family_name_latin),
-    ]
-    .into_iter()
-    .filter(|(given, family)| given.is_some() || family.is_some())
-    .map(|(given, family)| {
-        let mut path = format!("/children/matches?limit={SUGGESTIONS}");
-        if let Some(given) = given {
-            path.push_str(&format!("&given_name={}", encode(given)));
-        }
-        if let Some(family) = family {
-            path.push_str(&format!("&family_name={}", encode(family)));
-        }
-        path + &common
-    })
-    .collect()
+    child
+        .names
+        .into_iter()
+        .filter(|(given, family)| given.is_some() || family.is_some())
+        .map(|(given, family)| {
+            let mut path = format!("/children/matches?limit={limit}");
+            if let Some(given) = given {
+                path.push_str(&format!("&given_name={}", encode(given)));
+            }
+            if let Some(family) = family {
+                path.push_str(&format!("&family_name={}", encode(family)));
+            }
+            path + &common
+        })
+        .collect()
 }
 
 /// The candidates of several queries as one list: each child (or owner) once with its best
