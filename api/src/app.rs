@@ -59,6 +59,7 @@ fn api_routes(cfg: &mut ServiceConfig) {
         .service(children::handlers::get_child)
         .service(children::merge::merge_child)
         .service(children::merge::undo_merge)
+        .service(children::merge::list_merges)
         .service(children::access_log::get_child_access_log)
         .service(children::export::export_child)
         .service(children::handlers::update_child)

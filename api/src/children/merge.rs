@@ -1,13 +1,14 @@
 //! `POST /api/v1/children/{id}/merge` and `POST /api/v1/children/{id}/merges/{merge_id}/undo`:
 //! a coordinator folds a duplicate child record into the surviving one, both in their
 //! territory, in one transaction; and can undo it, restoring exactly the previous state.
+//! `GET /api/v1/children/{id}/merges` lists the merges into a child, undone ones included.
 //!
 //! A merged duplicate stays in the database, marked `merged_into` the survivor: it is hidden
 //! from lists, searches and matches, and reading it answers 404 (like any record the caller
 //! does not see: the survivor's id is not disclosed). What pointed at it (`merge_store::FOLLOWERS`)
 //! points at the survivor; its matching keys are removed. Undoing moves back exactly the rows
 //! the merge moved, shows the duplicate again and rewrites its keys.
-use actix_web::{post, web, HttpRequest, HttpResponse};
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use madar_openapi::children::{ChildMergeResponse, MergeChild};
 
 use super::domain::ChildRecord;
@@ -125,6 +126,34 @@ pub async fn merge_child(
         Stored::ok(version, &response(c, &merge)?)
     })
     .await
+}
+
+/// The merges into the child in the path, newest first, undone ones included (coordinators;
+/// the child in their territory, else 404): what each moved, by whom and when, so a merge can
+/// be undone from a later visit.
+#[utoipa::path(
+    tag = "children",
+    params(("id" = uuid::Uuid, Path, description = "The surviving child's id")),
+    security(("bearer" = [])),
+    responses((status = 200, description = "The merges", body = Vec<ChildMergeResponse>), ProblemResponse)
+)]
+#[get("/children/{id}/merges")]
+pub async fn list_merges(
+    state: web::Data<AppState>,
+    actor: Actor,
+    id: web::Path<uuid::Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    authorize(&actor, Action::MergeChildren)?;
+    let (id, scope) = (id.to_string(), child_scope(&actor));
+    let merges = db::run(&state.pool, move |c| {
+        store::find(c, &scope, &id)?;
+        merge_store::of_survivor(c, &id)?
+            .iter()
+            .map(|merge| response(c, merge))
+            .collect::<Result<Vec<_>, _>>()
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(merges))
 }
 
 /// Undoes a merge of the child in the path (coordinators; both children in their territory,

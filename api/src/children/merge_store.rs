@@ -308,6 +308,15 @@ pub fn find(conn: &mut DbConn, id: &str, survivor: &str) -> Result<MergeRow, Api
         .ok_or(ApiError::NotFound)
 }
 
+/// The merges into `survivor`, newest first.
+pub fn of_survivor(conn: &mut DbConn, survivor: &str) -> Result<Vec<MergeRow>, ApiError> {
+    Ok(child_merges::table
+        .filter(child_merges::survivor_id.eq(survivor))
+        .select(MergeRow::as_select())
+        .order((child_merges::merged_at.desc(), child_merges::id.desc()))
+        .load(conn)?)
+}
+
 /// What a merge moved, by kind then key.
 pub fn moved(conn: &mut DbConn, id: &str) -> Result<Vec<MovedRecord>, ApiError> {
     let rows: Vec<(String, String)> = child_merge_moves::table

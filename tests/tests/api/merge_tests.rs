@@ -154,6 +154,9 @@ backend_tests! {
         assert_eq!(moved, [json!({"kind": "case", "id": case}), json!({"kind": "report_link", "id": format!("{report}:0")})]);
         assert_eq!(merged["undone_at"], Value::Null);
         let merge_id = id_of(&merged);
+        // The survivor lists it, for an undo from a later visit.
+        let merges = format!("{CHILDREN}/{survivor}/merges");
+        assert_eq!(json_of(app.get(&merges, Some(&coordinator)), 200), json!([merged.clone()]));
         // The report now points at the survivor; the duplicate is gone from reads, lists,
         // searches and matches.
         assert_eq!(linked_child(&app, &coordinator, &report), survivor.as_str());
@@ -174,6 +177,7 @@ backend_tests! {
 
         let undone = json_of(undo(&app, &coordinator, &survivor, &merge_id), 200);
         assert!(undone["undone_at"].is_string(), "{undone}");
+        assert_eq!(json_of(app.get(&merges, Some(&coordinator)), 200), json!([undone.clone()]));
         assert_eq!(undone["moved"], merged["moved"]);
         assert_eq!(linked_child(&app, &coordinator, &report), duplicate.as_str());
         json_of(app.get(&format!("{CHILDREN}/{duplicate}"), Some(&coordinator)), 200);
@@ -210,9 +214,13 @@ backend_tests! {
         assert_eq!(listed(&app, &coordinator, "").len(), 2);
         let merged = json_of(merge(&app, &coordinator, &survivor, &duplicate), 200);
         assert_eq!(merged["moved"], json!([]));
-        // Undo is the coordinators' too.
+        // Undo is the coordinators' too, and so is the list of merges (in their territory).
         let merge_id = id_of(&merged);
         assert_problem(undo(&app, &app.token(CASE_WORKER), &survivor, &merge_id), 403, "forbidden");
+        let merges = format!("{CHILDREN}/{survivor}/merges");
+        assert_problem(app.get(&merges, Some(&app.token(CASE_WORKER))), 403, "forbidden");
+        let elsewhere_merges = format!("{CHILDREN}/{elsewhere}/merges");
+        assert_problem(app.get(&elsewhere_merges, Some(&coordinator)), 404, "not_found");
     }
 
     fn a_retried_merge_is_replayed(backend) {
