@@ -110,6 +110,11 @@ test('a coordinator merges a duplicate child record from the file, sees the resu
     await page.waitForSelector(row, { state: 'detached' }); // the merged duplicate is no longer proposed
     await shot(page, '3-merged');
 
+    // A later visit: the merge still standing is offered for undo (the duplicate by its id).
+    await page.reload();
+    await page.waitForSelector(`#merge-result[data-merge-id="${mergeId}"] #merge-undo`);
+    assert.equal((await page.textContent('#merge-duplicate-id')).trim(), duplicate.childId);
+
     // Undo, with the keyboard.
     await page.focus('#merge-undo');
     await page.keyboard.press('Enter');

@@ -79,6 +79,21 @@ pub fn duplicates(props: &Props) -> Html {
             spawn_local(async move { list.set(Some(load(&child).await)) });
         });
     }
+    {
+        // A merge into this child that still stands, made on an earlier visit: offered for undo.
+        let (merged, id) = (merged.clone(), props.child.id);
+        use_effect_with(id, move |_| {
+            spawn_local(async move {
+                let path = format!("/children/{id}/merges");
+                if let Ok(merges) = api::get::<Vec<ChildMergeResponse>>(&path).await {
+                    let standing = merges.into_iter().find(|m| m.undone_at.is_none());
+                    if let (Some(merge), None) = (standing, &*merged) {
+                        merged.set(Some(Merged::new(merge, None)));
+                    }
+                }
+            });
+        });
+    }
     let Some(ctx) = ctx else {
         return Html::default();
     };
@@ -87,7 +102,7 @@ pub fn duplicates(props: &Props) -> Html {
         let (chosen, merged, on_change) = (chosen.clone(), merged.clone(), props.on_change.clone());
         Callback::from(move |merge: ChildMergeResponse| {
             if let Some(duplicate) = (*chosen).clone() {
-                merged.set(Some(Merged::new(merge, duplicate)));
+                merged.set(Some(Merged::new(merge, Some(duplicate))));
             }
             chosen.set(None);
             on_change.emit(());

@@ -17,15 +17,16 @@ use crate::components::widgets::datetime;
 use crate::i18n::{self, Key};
 use crate::state::{AppContext, Vocabulary};
 
-/// A merge made on this page and the duplicate as it was read (it reads 404 once merged).
+/// A merge, and the duplicate as it was read when the merge was made on this page (it reads
+/// 404 once merged: a merge found on a later visit shows the duplicate's id only).
 #[derive(Clone)]
 pub struct Merged {
     pub merge: Rc<ChildMergeResponse>,
-    pub duplicate: Rc<ChildResponse>,
+    pub duplicate: Option<Rc<ChildResponse>>,
 }
 
 impl Merged {
-    pub fn new(merge: ChildMergeResponse, duplicate: Rc<ChildResponse>) -> Merged {
+    pub fn new(merge: ChildMergeResponse, duplicate: Option<Rc<ChildResponse>>) -> Merged {
         Merged {
             merge: Rc::new(merge),
             duplicate,
@@ -35,7 +36,12 @@ impl Merged {
 
 impl PartialEq for Merged {
     fn eq(&self, other: &Merged) -> bool {
-        Rc::ptr_eq(&self.merge, &other.merge) && Rc::ptr_eq(&self.duplicate, &other.duplicate)
+        let same_duplicate = match (&self.duplicate, &other.duplicate) {
+            (Some(a), Some(b)) => Rc::ptr_eq(a, b),
+            (None, None) => true,
+            _ => false,
+        };
+        Rc::ptr_eq(&self.merge, &other.merge) && same_duplicate
     }
 }
 
@@ -303,8 +309,11 @@ pub fn merge_result(props: &ResultProps) -> Html {
             data-merge-id={merge.id.to_string()}>
             <p class="case-success" role="status">
                 { i18n::t(lang, if undone { Key::ChildMergeUndone } else { Key::ChildMergeDone }) }</p>
-            <p>{ crate::components::widgets::child_names(&duplicate.given_name_ar, &duplicate.family_name_ar,
-                &duplicate.given_name_latin, &duplicate.family_name_latin) }</p>
+            <p>{ match duplicate {
+                Some(d) => crate::components::widgets::child_names(&d.given_name_ar, &d.family_name_ar,
+                    &d.given_name_latin, &d.family_name_latin),
+                None => html! { <bdi class="code" id="merge-duplicate-id">{ merge.duplicate_id.to_string() }</bdi> },
+            } }</p>
             <dl class="child-facts">
                 <div class="child-fact"><dt>{ i18n::t(lang, Key::ChildMergeMergedAt) }</dt>
                     <dd>{ datetime(lang, &merge.merged_at) }{ " · " }<bdi class="code">{ merge.merged_by.clone() }</bdi></dd></div>
