@@ -30,6 +30,10 @@ pub struct Sample {
     pub child_reads: Vec<(String, String)>,
     pub case_workers: Vec<String>,
     pub coordinators: Vec<String>,
+    /// Each coordinator with the code of their territory (their provincial report's).
+    pub coordinator_territories: Vec<(String, String)>,
+    /// Analysts (the national dashboard's readers; the demo's analyst in a generated set).
+    pub analysts: Vec<String>,
     pub children: Vec<KnownChild>,
     /// Territory codes reports may name (where the sampled children live).
     pub territories: Vec<String>,
@@ -95,7 +99,13 @@ pub fn read(url: &str, size: usize) -> anyhow::Result<Sample> {
             ),
         )
     };
-    let coordinators: Vec<(String, String)> = users_of("coordinator")?
+    let coordinator_rows = users_of("coordinator")?;
+    let coordinator_territories: Vec<(String, String)> = coordinator_rows
+        .iter()
+        .map(|r| (text(r, 0), text(r, 1)))
+        .collect();
+    let analysts: Vec<String> = users_of("analyst")?.iter().map(|r| text(r, 0)).collect();
+    let coordinators: Vec<(String, String)> = coordinator_rows
         .into_iter()
         .map(|r| {
             (
@@ -179,6 +189,8 @@ pub fn read(url: &str, size: usize) -> anyhow::Result<Sample> {
         child_reads,
         case_workers,
         coordinators: coordinators.into_iter().map(|(id, _)| id).collect(),
+        coordinator_territories,
+        analysts,
         children,
         territories,
     })

@@ -1,6 +1,6 @@
 //! The scenarios of the benchmark (issue 5): intake, case read, work list, child match, the
-//! statistics reports (a hook until the statistics issue lands), and a mixed run. Each turns
-//! the sample into a stream of requests with real tokens, unique bodies and Idempotency-Keys.
+//! provincial report and the national dashboard (issue 8), and a mixed run. Each turns the
+//! sample into a stream of requests with real tokens, unique bodies and Idempotency-Keys.
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -20,18 +20,21 @@ pub enum Scenario {
     CaseRead,
     WorkList,
     ChildMatch,
-    /// Provincial report and national dashboard: added with the statistics issue.
-    Statistics,
+    /// A coordinator's provincial report of last year (JSON).
+    ProvincialReport,
+    /// The national dashboard of last year, as an analyst reads it.
+    Dashboard,
     Mixed,
 }
 
 impl Scenario {
-    pub const ALL: [Scenario; 6] = [
+    pub const ALL: [Scenario; 7] = [
         Scenario::Intake,
         Scenario::CaseRead,
         Scenario::WorkList,
         Scenario::ChildMatch,
-        Scenario::Statistics,
+        Scenario::ProvincialReport,
+        Scenario::Dashboard,
         Scenario::Mixed,
     ];
 
@@ -41,7 +44,8 @@ impl Scenario {
             Scenario::CaseRead => "case-read",
             Scenario::WorkList => "work-list",
             Scenario::ChildMatch => "child-match",
-            Scenario::Statistics => "statistics",
+            Scenario::ProvincialReport => "provincial-report",
+            Scenario::Dashboard => "dashboard",
             Scenario::Mixed => "mixed",
         }
     }
@@ -49,6 +53,21 @@ impl Scenario {
     pub fn parse(name: &str) -> Option<Scenario> {
         Scenario::ALL.into_iter().find(|s| s.name() == name)
     }
+
+    /// How many users send at once: `default`, except the reports committees and the ministry
+    /// read, which a handful of readers ask for, not a crowd (at most 4).
+    pub fn concurrency(self, default: usize) -> usize {
+        match self {
+            Scenario::ProvincialReport | Scenario::Dashboard => default.min(4),
+            _ => default,
+        }
+    }
+}
+
+/// The year the statistics scenarios read: the last whole one.
+fn last_year() -> i32 {
+    use chrono::Datelike;
+    chrono::Utc::now().year() - 1
 }
 
 /// Everything a request needs: the client, the sample, and a token per actor.
@@ -78,7 +97,8 @@ impl Ctx {
             .chain(&sample.child_reads)
             .map(|(u, _)| u)
             .chain(&sample.case_workers)
-            .chain(&sample.coordinators);
+            .chain(&sample.coordinators)
+            .chain(&sample.analysts);
         for user in users {
             if !tokens.contains_key(user) {
                 tokens.insert(user.clone(), minter.token(Kind::User, user)?);
@@ -115,7 +135,10 @@ impl Ctx {
             Scenario::Mixed if s.case_reads.is_empty() || s.case_workers.is_empty() => {
                 Some("no case or case worker")
             }
-            Scenario::Statistics => Some("statistics endpoints not built yet (statistics issue)"),
+            Scenario::ProvincialReport if s.coordinator_territories.is_empty() => {
+                Some("no coordinator")
+            }
+            Scenario::Dashboard if s.analysts.is_empty() => Some("no analyst"),
             _ => None,
         }
     }
@@ -141,7 +164,30 @@ impl Ctx {
                 let query = serde_urlencoded_pairs(&query);
                 self.get(actor, format!("/api/v1/children/matches?{query}"))
             }
-            Scenario::Statistics => anyhow::bail!("no statistics endpoint yet"),
+            Scenario::ProvincialReport => {
+                let (user, code) = self
+                    .sample
+                    .coordinator_territories
+                    .choose(&mut rng)
+                    .context("no coordinator")?;
+                let year = last_year();
+                self.get(
+                    user,
+                    format!("/api/v1/statistics/territories/{code}/report?year={year}"),
+                )
+            }
+            Scenario::Dashboard => {
+                let analyst = self
+                    .sample
+                    .analysts
+                    .choose(&mut rng)
+                    .context("no analyst")?;
+                let year = last_year();
+                self.get(
+                    analyst,
+                    format!("/api/v1/statistics/dashboard?territory=MA&year={year}"),
+                )
+            }
             Scenario::Mixed => {
                 let roll: f64 = rng.gen();
                 if roll < 0.35 {
