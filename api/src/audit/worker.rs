@@ -243,11 +243,11 @@ mod tests {
                 }
             })
             .collect();
-        let stored = crate::db::write_transaction(conn, |c| store::record_all(c, &events));
+        let stored = crate::db::write_transaction(&mut conn, |c| store::record_all(c, &events));
         assert!(stored.is_ok(), "{stored:?}");
         let mut sealed = 0;
         loop {
-            match crate::db::write_transaction(conn, |c| seal_batch(c, &key)) {
+            match crate::db::write_transaction(&mut conn, |c| seal_batch(c, &key)) {
                 Ok(0) => break,
                 Ok(n) => sealed += n,
                 Err(e) => panic!("{e}"),

@@ -674,7 +674,8 @@ mod tests {
             report_scope(&actor(Role::Coordinator)),
             ReportScope::Subtree {
                 path: "MA/MA-04/421/".into(),
-                organization: "o".into()
+                organization: "o".into(),
+                granted: vec![]
             }
         );
         assert!(sees_whole_report(
