@@ -239,6 +239,61 @@ pub fn refused(lang: Language, error: ApiError, paths: &[&str]) -> (FieldErrors,
     }
 }
 
+/// The submit of a "new" form: the draft checked by the contract's rules (its field errors
+/// shown, nothing sent), then `POST path`; a refusal goes onto the fields (`paths`) or under the
+/// form. `created` gets the answer with the request sent (a password typed is shown once).
+pub fn create_on_submit<D, Q, A>(
+    lang: Language,
+    states: (
+        &UseStateHandle<D>,
+        &UseStateHandle<FieldErrors>,
+        &UseStateHandle<Outcome>,
+    ),
+    check: fn(&D) -> Result<Q, FieldErrors>,
+    path: &'static str,
+    paths: &'static [&'static str],
+    created: Callback<(A, Q)>,
+) -> Callback<SubmitEvent>
+where
+    D: 'static,
+    Q: serde::Serialize + 'static,
+    A: serde::de::DeserializeOwned + 'static,
+{
+    let (draft, errors, outcome) = (states.0.clone(), states.1.clone(), states.2.clone());
+    Callback::from(move |e: SubmitEvent| {
+        e.prevent_default();
+        if outcome.busy() {
+            return;
+        }
+        let request = match check(&draft) {
+            Ok(request) => request,
+            Err(found) => {
+                errors.set(found);
+                outcome.set(Outcome::Invalid(
+                    i18n::t(lang, Key::AdminCheckFields).to_owned(),
+                ));
+                return;
+            }
+        };
+        errors.set(FieldErrors::new());
+        outcome.set(Outcome::Busy);
+        let (errors, outcome, created) = (errors.clone(), outcome.clone(), created.clone());
+        yew::platform::spawn_local(async move {
+            match crate::api::post::<_, A>(path, &request).await {
+                Ok(answer) => {
+                    outcome.set(Outcome::Idle);
+                    created.emit((answer, request));
+                }
+                Err(error) => {
+                    let (found, shown) = refused(lang, error, paths);
+                    errors.set(found);
+                    outcome.set(shown);
+                }
+            }
+        });
+    })
+}
+
 /// A new password from the browser's cryptographic random numbers.
 pub fn generate_password() -> String {
     let Some(crypto) = web_sys::window().and_then(|w| w.crypto().ok()) else {

@@ -2,14 +2,12 @@
 //! hash of the secret) until the admin says they have copied it.
 use madar_openapi::clients::CreatedClient;
 use madar_openapi::Language;
-use yew::platform::spawn_local;
 use yew::prelude::*;
 
-use super::super::fields::{self, on_input, on_select, refused, Field};
+use super::super::fields::{self, on_input, on_select, Field};
 use super::super::logic::FieldErrors;
 use super::super::organization_options;
 use super::draft::ClientDraft;
-use crate::api;
 use crate::i18n::{self, Key};
 use crate::pages::case::form::{options, submit, Outcome};
 use crate::pages::referrals::lists::use_organizations;
@@ -63,53 +61,22 @@ pub fn new_client(props: &Props) -> Html {
     };
     let lang = ctx.lang;
     let onsubmit = {
-        let (draft, errors, outcome, created) = (
-            draft.clone(),
-            errors.clone(),
-            outcome.clone(),
-            created.clone(),
-        );
-        let on_created = props.on_created.clone();
-        Callback::from(move |e: SubmitEvent| {
-            e.prevent_default();
-            if outcome.busy() {
-                return;
-            }
-            let request = match draft.to_create() {
-                Ok(request) => request,
-                Err(found) => {
-                    errors.set(found);
-                    outcome.set(Outcome::Invalid(
-                        i18n::t(lang, Key::AdminCheckFields).to_owned(),
-                    ));
-                    return;
-                }
-            };
-            errors.set(FieldErrors::new());
-            outcome.set(Outcome::Busy);
-            let (draft, errors, outcome, created, on_created) = (
-                draft.clone(),
-                errors.clone(),
-                outcome.clone(),
-                created.clone(),
-                on_created.clone(),
-            );
-            spawn_local(async move {
-                match api::post::<_, CreatedClient>("/clients", &request).await {
-                    Ok(answer) => {
-                        outcome.set(Outcome::Idle);
-                        draft.set(ClientDraft::default());
-                        created.set(Some(answer));
-                        on_created.emit(());
-                    }
-                    Err(error) => {
-                        let (found, shown) = refused(lang, error, &PATHS);
-                        errors.set(found);
-                        outcome.set(shown);
-                    }
-                }
-            });
-        })
+        let (reset, created, on_created) =
+            (draft.clone(), created.clone(), props.on_created.clone());
+        let done = Callback::from(move |(answer, _): (CreatedClient, _)| {
+            reset.set(ClientDraft::default());
+            created.set(Some(answer));
+            on_created.emit(());
+        });
+        let states = (&draft, &errors, &outcome);
+        fields::create_on_submit(
+            lang,
+            states,
+            ClientDraft::to_create,
+            "/clients",
+            &PATHS,
+            done,
+        )
     };
     if let Some(answer) = &*created {
         // Forgotten for good: the secret is not kept anywhere once this is pressed.

@@ -1,14 +1,12 @@
 //! A new organization: the form, then a link to it.
 use madar_openapi::organizations::OrganizationResponse;
-use yew::platform::spawn_local;
 use yew::prelude::*;
 use yew_router::prelude::Link;
 
-use super::super::fields::{self, refused};
+use super::super::fields::{self};
 use super::super::logic::FieldErrors;
 use super::draft::OrganizationDraft;
 use super::form::{organization_fields, PATHS};
-use crate::api;
 use crate::i18n::{self, Key};
 use crate::pages::case::form::{submit, Outcome};
 use crate::pages::referrals::lists::{forget_organizations, name_of, use_reference_list};
@@ -36,54 +34,23 @@ pub fn new_organization(props: &Props) -> Html {
     };
     let lang = ctx.lang;
     let onsubmit = {
-        let (draft, errors, outcome, created) = (
-            draft.clone(),
-            errors.clone(),
-            outcome.clone(),
-            created.clone(),
-        );
-        let on_created = props.on_created.clone();
-        Callback::from(move |e: SubmitEvent| {
-            e.prevent_default();
-            if outcome.busy() {
-                return;
-            }
-            let request = match draft.to_create() {
-                Ok(request) => request,
-                Err(found) => {
-                    errors.set(found);
-                    outcome.set(Outcome::Invalid(
-                        i18n::t(lang, Key::AdminCheckFields).to_owned(),
-                    ));
-                    return;
-                }
-            };
-            errors.set(FieldErrors::new());
-            outcome.set(Outcome::Busy);
-            let (draft, errors, outcome, created, on_created) = (
-                draft.clone(),
-                errors.clone(),
-                outcome.clone(),
-                created.clone(),
-                on_created.clone(),
-            );
-            spawn_local(async move {
-                match api::post::<_, OrganizationResponse>("/organizations", &request).await {
-                    Ok(org) => {
-                        forget_organizations();
-                        outcome.set(Outcome::Idle);
-                        draft.set(OrganizationDraft::default());
-                        created.set(Some(org));
-                        on_created.emit(());
-                    }
-                    Err(error) => {
-                        let (found, shown) = refused(lang, error, &PATHS);
-                        errors.set(found);
-                        outcome.set(shown);
-                    }
-                }
-            });
-        })
+        let (reset, created, on_created) =
+            (draft.clone(), created.clone(), props.on_created.clone());
+        let done = Callback::from(move |(org, _): (OrganizationResponse, _)| {
+            forget_organizations();
+            reset.set(OrganizationDraft::default());
+            created.set(Some(org));
+            on_created.emit(());
+        });
+        let states = (&draft, &errors, &outcome);
+        fields::create_on_submit(
+            lang,
+            states,
+            OrganizationDraft::to_create,
+            "/organizations",
+            &PATHS,
+            done,
+        )
     };
     let close = props.on_close.reform(|_: MouseEvent| ());
     if let Some(org) = &*created {

@@ -1,15 +1,13 @@
 //! A new account: the form, then what to hand over. The API makes no invitation and returns
 //! no password: the password is the one typed or generated here, shown once after creation.
-use madar_openapi::users::UserResponse;
-use yew::platform::spawn_local;
+use madar_openapi::users::{CreateUser, UserResponse};
 use yew::prelude::*;
 use yew_router::prelude::Link;
 
-use super::super::fields::{self, on_input, refused, Field};
+use super::super::fields::{self, on_input, Field};
 use super::super::logic::FieldErrors;
 use super::draft::UserDraft;
 use super::form::{user_fields, PATHS};
-use crate::api;
 use crate::i18n::{self, Key};
 use crate::pages::case::form::{submit, Outcome};
 use crate::pages::referrals::lists::use_organizations;
@@ -38,51 +36,13 @@ pub fn new_user(props: &Props) -> Html {
     };
     let lang = ctx.lang;
     let onsubmit = {
-        let (draft, errors, outcome, created) = (
-            draft.clone(),
-            errors.clone(),
-            outcome.clone(),
-            created.clone(),
-        );
-        let on_created = props.on_created.clone();
-        Callback::from(move |e: SubmitEvent| {
-            e.prevent_default();
-            if outcome.busy() {
-                return;
-            }
-            let request = match draft.to_create() {
-                Ok(request) => request,
-                Err(found) => {
-                    errors.set(found);
-                    outcome.set(Outcome::Invalid(
-                        i18n::t(lang, Key::AdminCheckFields).to_owned(),
-                    ));
-                    return;
-                }
-            };
-            errors.set(FieldErrors::new());
-            outcome.set(Outcome::Busy);
-            let (errors, outcome, created, on_created) = (
-                errors.clone(),
-                outcome.clone(),
-                created.clone(),
-                on_created.clone(),
-            );
-            spawn_local(async move {
-                match api::post::<_, UserResponse>("/users", &request).await {
-                    Ok(user) => {
-                        outcome.set(Outcome::Idle);
-                        created.set(Some((user, request.password)));
-                        on_created.emit(());
-                    }
-                    Err(error) => {
-                        let (found, shown) = refused(lang, error, &PATHS);
-                        errors.set(found);
-                        outcome.set(shown);
-                    }
-                }
-            });
-        })
+        let (created, on_created) = (created.clone(), props.on_created.clone());
+        let done = Callback::from(move |(user, request): (UserResponse, CreateUser)| {
+            created.set(Some((user, request.password)));
+            on_created.emit(());
+        });
+        let states = (&draft, &errors, &outcome);
+        fields::create_on_submit(lang, states, UserDraft::to_create, "/users", &PATHS, done)
     };
     let on_another = {
         let (draft, created) = (draft.clone(), created.clone());
