@@ -145,6 +145,7 @@ pub async fn serve(state: AppState) -> anyhow::Result<()> {
     let keys = state.data_keys.clone();
     let webhook_keys = state.data_keys.clone();
     let webhook_allow_private = state.settings.webhook_allow_private;
+    let keep_idempotency_keys = state.settings.retention.idempotency();
     let state = web::Data::new(state);
     let bind = settings.bind.clone();
     let backend = crate::db::Backend::of(&settings.database_url).name();
@@ -211,7 +212,7 @@ pub async fn serve(state: AppState) -> anyhow::Result<()> {
     for address in server.addrs() {
         tracing::info!(address = %address, database = backend, "madar listening on http://{address}");
     }
-    crate::idempotency::spawn_purger(pool.clone(), clock.clone());
+    crate::idempotency::spawn_purger(pool.clone(), clock.clone(), keep_idempotency_keys);
     crate::referrals::expiry::spawn(pool.clone(), clock.clone(), keys);
     crate::protocols::worker::spawn(pool.clone(), clock.clone());
     crate::webhooks::worker::spawn(

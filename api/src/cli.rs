@@ -153,8 +153,8 @@ pub enum KeysCommand {
 
 #[derive(Subcommand)]
 pub enum RetentionCommand {
-    /// Erase the sensitive free text of closed records past their retention period
-    /// (MADAR_RETENTION_YEARS after the child came of age), keeping codes and dates.
+    /// Erase what closed cases, screened reports and grown-up children past their retention
+    /// periods hold (MADAR_RETENTION_*_YEARS), keeping codes and dates.
     Run {
         /// List what would change without writing.
         #[arg(long)]
@@ -350,7 +350,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Retention(RetentionCommand::Run { dry_run }) => {
             let keys = crate::secrets::data_keys(&settings)?;
-            crate::retention::run(&mut conn, &keys, dry_run, now)
+            crate::retention::run(&mut conn, &keys, &settings.retention, dry_run, now)
         }
     }
 }

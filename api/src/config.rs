@@ -6,6 +6,8 @@ use std::time::Duration;
 
 use anyhow::{bail, Context};
 
+use crate::retention::Policy;
+
 /// Development or production. Production refuses unsafe defaults.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Environment {
@@ -91,10 +93,60 @@ pub struct Settings {
     pub alert_no_follow_up_days: u32,
     /// Webhooks may target private, loopback and link-local addresses (tests, closed networks).
     pub webhook_allow_private: bool,
+    /// How long each type of record is kept (`madar retention run`, the idempotency purger).
+    pub retention: Policy,
 }
 
 fn var(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+/// A whole number in `range` from the variable `name`, or `default` when it is unset;
+/// `what` completes "`name` must be a whole number …" in the error.
+fn whole(
+    name: &str,
+    range: std::ops::RangeInclusive<u32>,
+    default: u32,
+    what: &str,
+) -> anyhow::Result<u32> {
+    match var(name) {
+        Some(v) => v
+            .trim()
+            .parse::<u32>()
+            .ok()
+            .filter(|n| range.contains(n))
+            .with_context(|| format!("{name} must be a whole number {what}")),
+        None => Ok(default),
+    }
+}
+
+/// The retention periods (`retention::Policy`): one variable per type of record.
+fn retention_policy() -> anyhow::Result<Policy> {
+    if var("MADAR_RETENTION_YEARS").is_some() {
+        bail!(
+            "MADAR_RETENTION_YEARS is replaced by one period per type of record: \
+             MADAR_RETENTION_CASE_YEARS, MADAR_RETENTION_REPORT_YEARS, \
+             MADAR_RETENTION_CHILD_YEARS (see README)"
+        );
+    }
+    let d = Policy::default();
+    let years = "of years from 1 to 100";
+    Ok(Policy {
+        case_years: whole("MADAR_RETENTION_CASE_YEARS", 1..=100, d.case_years, years)?,
+        report_years: whole(
+            "MADAR_RETENTION_REPORT_YEARS",
+            1..=100,
+            d.report_years,
+            years,
+        )?,
+        child_years: whole("MADAR_RETENTION_CHILD_YEARS", 1..=100, d.child_years, years)?,
+        idempotency_days: whole(
+            "MADAR_RETENTION_IDEMPOTENCY_DAYS",
+            7..=3650,
+            d.idempotency_days,
+            "of days from 7 (design.md's minimum) to 3650",
+        )?,
+    })
 }
 
 impl Settings {
@@ -177,26 +229,19 @@ impl Settings {
             )?,
             login_rate: Rate::parse(&var("MADAR_LOGIN_RATE").unwrap_or_else(|| "30/1m".into()))?,
             trusted_proxies,
-            statistics_k: match var("MADAR_STATISTICS_K") {
-                Some(v) => v
-                    .parse::<u32>()
-                    .ok()
-                    .filter(|k| (1..=1000).contains(k))
-                    .context(
-                        "MADAR_STATISTICS_K must be a whole number from 1 (no suppression) to 1000",
-                    )?,
-                None => 5,
-            },
-            alert_no_follow_up_days: match var("MADAR_ALERT_NO_FOLLOW_UP_DAYS") {
-                Some(v) => v
-                    .parse::<u32>()
-                    .ok()
-                    .filter(|d| (1..=3650).contains(d))
-                    .context(
-                    "MADAR_ALERT_NO_FOLLOW_UP_DAYS must be a whole number of days from 1 to 3650",
-                )?,
-                None => 30,
-            },
+            statistics_k: whole(
+                "MADAR_STATISTICS_K",
+                1..=1000,
+                5,
+                "from 1 (no suppression) to 1000",
+            )?,
+            alert_no_follow_up_days: whole(
+                "MADAR_ALERT_NO_FOLLOW_UP_DAYS",
+                1..=3650,
+                30,
+                "of days from 1 to 3650",
+            )?,
+            retention: retention_policy()?,
             webhook_allow_private: var("MADAR_WEBHOOK_ALLOW_PRIVATE").is_some(),
         };
         if settings.environment == Environment::Production && settings.jwt_secret.is_none() {

@@ -29,8 +29,6 @@ use crate::error::ApiError;
 use crate::schema::idempotency_keys as keys;
 
 pub const HEADER: &str = "idempotency-key";
-/// How long a key is remembered.
-pub const RETENTION: TimeDelta = TimeDelta::days(7);
 /// A status stored while the first request with a key is still running.
 const IN_FLIGHT: i32 = 0;
 
@@ -280,20 +278,29 @@ fn claim(
     }
 }
 
-/// Forgets keys older than the retention period.
-pub fn purge(conn: &mut DbConn, now: NaiveDateTime) -> Result<usize, ApiError> {
-    Ok(diesel::delete(keys::table.filter(keys::created_at.lt(now - RETENTION))).execute(conn)?)
+/// Forgets keys created before `cutoff` (now less the retention period, `retention::Policy`).
+pub fn purge(conn: &mut DbConn, cutoff: NaiveDateTime) -> Result<usize, ApiError> {
+    Ok(diesel::delete(keys::table.filter(keys::created_at.lt(cutoff))).execute(conn)?)
 }
 
-/// Purges expired keys once an hour, in the background of the server. Several processes may
-/// each run it: deleting expired rows twice is harmless.
-pub fn spawn_purger(pool: Pool, clock: crate::clock::Clock) {
+/// How many keys `purge` would forget.
+pub fn count_purgeable(conn: &mut DbConn, cutoff: NaiveDateTime) -> Result<usize, ApiError> {
+    let n: i64 = keys::table
+        .filter(keys::created_at.lt(cutoff))
+        .count()
+        .get_result(conn)?;
+    Ok(usize::try_from(n).unwrap_or(0))
+}
+
+/// Purges keys older than `keep` once an hour, in the background of the server. Several
+/// processes may each run it: deleting expired rows twice is harmless.
+pub fn spawn_purger(pool: Pool, clock: crate::clock::Clock, keep: TimeDelta) {
     actix_web::rt::spawn(async move {
         let mut every = tokio::time::interval(std::time::Duration::from_secs(3600));
         loop {
             every.tick().await;
-            let now = clock.now_naive();
-            match db::run(&pool, move |c| purge(c, now)).await {
+            let cutoff = clock.now_naive() - keep;
+            match db::run(&pool, move |c| purge(c, cutoff)).await {
                 Ok(n) if n > 0 => tracing::info!(purged = n, "expired idempotency keys purged"),
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "purging idempotency keys failed"),

@@ -142,6 +142,8 @@ pub enum AuditAction {
     DataKeysRotate,
     /// `madar retention run` erased records past their retention period.
     RetentionRun,
+    /// That run erased what one record (a case, a report, a child) held.
+    RetentionErase,
     /// Break-the-glass: a coordinator opened a case outside their territory.
     AccessGrantCreate,
     /// A grant ended by its holder before it expired.
@@ -235,6 +237,7 @@ impl AuditAction {
             A::WebhookSecretRotate => "webhook.secret_rotate",
             A::DataKeysRotate => "data_keys.rotate",
             A::RetentionRun => "retention.run",
+            A::RetentionErase => "retention.erase",
             A::AccessGrantCreate => "access_grant.create",
             A::AccessGrantEnd => "access_grant.end",
             A::AccessGrantUse => "access_grant.use",

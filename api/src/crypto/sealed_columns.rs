@@ -33,8 +33,10 @@ pub enum Erase {
     Text,
     /// The whole row is deleted (an attachment: its file and its name go together).
     DeleteRow,
-    /// Left as it is (structured contents the API parses, e.g. a referral's snapshot).
+    /// Left as it is (not a record of a child: webhook secrets, stored responses).
     Keep,
+    /// A sealed JSON object the API parses (a referral's snapshot) reduced to these fields.
+    KeepFields(&'static [&'static str]),
 }
 
 /// The text a NOT NULL sealed column holds once erased.
@@ -272,7 +274,7 @@ pub const SEALED_COLUMNS: &[SealedColumn] = &[
         "snapshot_sealed",
         "snapshot",
         Case("case_id"),
-        Erase::Keep,
+        Erase::KeepFields(&["taken_at"]),
     ),
     col(
         "referrals",

@@ -94,6 +94,7 @@ const ACTIONS: &[&str] = &[
     "webhook.secret_rotate",
     "data_keys.rotate",
     "retention.run",
+    "retention.erase",
     "access_grant.create",
     "access_grant.end",
     "access_grant.use",

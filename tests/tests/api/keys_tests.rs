@@ -1,6 +1,6 @@
-//! `madar keys rotate` (every sealed value re-sealed under the new data key, resumable, a
-//! missing key named) and `madar retention run` (closed records of a child of age for longer
-//! than the period lose their free text, statistics do not change).
+//! `madar keys rotate`: every sealed value re-sealed under the new data key, resumable, a
+//! missing key named. Its fixtures (a case with notes and an attachment) serve
+//! `retention_tests` too.
 use chrono::{Duration, SecondsFormat, Utc};
 use madar_tests::cases::*;
 use madar_tests::*;
@@ -14,7 +14,7 @@ fn key_b() -> String {
     format!("{}AgI=", "AgIC".repeat(10))
 }
 
-fn note(text: &str) -> Value {
+pub(crate) fn note(text: &str) -> Value {
     json!({
         "note_type": "home_visit",
         "occurred_at": (Utc::now() - Duration::hours(2)).to_rfc3339_opts(SecondsFormat::Secs, true),
@@ -23,12 +23,12 @@ fn note(text: &str) -> Value {
     })
 }
 
-fn pdf() -> Vec<u8> {
+pub(crate) fn pdf() -> Vec<u8> {
     b"%PDF-1.7\n1 0 obj\nCERTIFICAT-CONFIDENTIEL\nendobj\n%%EOF\n".to_vec()
 }
 
 /// Uploads a PDF to the case; returns its id.
-fn attach(app: &TestApp, token: &str, case: &OpenedCase) -> String {
+pub(crate) fn attach(app: &TestApp, token: &str, case: &OpenedCase) -> String {
     let res = app
         .client
         .post(app.url(&format!("{}/attachments", case.path)))
@@ -44,7 +44,7 @@ fn attach(app: &TestApp, token: &str, case: &OpenedCase) -> String {
     id_of(&json_of(res, 201))
 }
 
-fn env(app: &TestApp, keys: &[(&'static str, String)]) -> Vec<(&'static str, String)> {
+pub(crate) fn env(app: &TestApp, keys: &[(&'static str, String)]) -> Vec<(&'static str, String)> {
     let mut env = vec![
         ("DATABASE_URL", app.db.url.clone()),
         ("MADAR_DATA_DIR", app.db.data_dir().display().to_string()),
@@ -86,7 +86,7 @@ fn raw(app: &TestApp, case: &OpenedCase) -> Vec<String> {
     all
 }
 
-fn notes_of(app: &TestApp, case: &OpenedCase, token: &str) -> Vec<String> {
+pub(crate) fn notes_of(app: &TestApp, case: &OpenedCase, token: &str) -> Vec<String> {
     let list = json_of(app.get(&format!("{}/notes", case.path), Some(token)), 200);
     let mut texts: Vec<String> = list["items"]
         .as_array()
@@ -100,7 +100,7 @@ fn notes_of(app: &TestApp, case: &OpenedCase, token: &str) -> Vec<String> {
 }
 
 /// A case of a child born in 1990 (of age long ago).
-fn adult_case(app: &TestApp, coordinator: &str, family: &str) -> OpenedCase {
+pub(crate) fn adult_case(app: &TestApp, coordinator: &str, family: &str) -> OpenedCase {
     let mut adult = report_body("Ancien", family, "421", false);
     adult["children"][0]["date_of_birth"] = json!("1990-01-01");
     adult["children"][0]["estimated_birth_year"] = json!(1990);
@@ -108,7 +108,7 @@ fn adult_case(app: &TestApp, coordinator: &str, family: &str) -> OpenedCase {
 }
 
 /// Moves a case to assessment, then closes it (the child back with the family).
-fn close_case(app: &TestApp, coordinator: &str, case: &OpenedCase) {
+pub(crate) fn close_case(app: &TestApp, coordinator: &str, case: &OpenedCase) {
     let step = json!({"to": "assessment", "reason": "Moving to assessment."});
     let close = json!({
         "to": "closed", "reason": "The child is back with his family.",
@@ -197,93 +197,5 @@ backend_tests! {
         let replay = second.post_with_key(&notes, &token, "rotate-note-1", &replayed);
         assert_eq!(replay.status().as_u16(), 201);
         assert_eq!(json_of(replay, 201)["text"], "Appel à l'école.");
-    }
-
-    fn keys_retention_erases_free_text_of_adults_closed_cases_only(backend) {
-        let app = TestApp::spawn(backend);
-        let coordinator = app.token(COORDINATOR);
-        let analyst = app.token(ANALYST);
-        let old = adult_case(&app, &coordinator, "Majeur");
-        let young = open_case(&app, &coordinator, "Jeune");
-        for case in [&old, &young] {
-            json_of(app.post(&format!("{}/notes", case.path), Some(&coordinator), &note("Une note.")), 201);
-        }
-        let file = attach(&app, &coordinator, &old);
-        close_case(&app, &coordinator, &old);
-        let stats = |app: &TestApp| {
-            ["measure=reports", "measure=children&group_by=sex"]
-                .map(|q| json_of(app.get(&format!("/api/v1/statistics?{q}"), Some(&analyst)), 200))
-        };
-        let stats_before = stats(&app);
-        let narrative = |id: &str| {
-            app.db.strings(&format!("SELECT narrative_sealed FROM reports WHERE id = '{id}'"))
-        };
-        let stored = narrative(&old.report_id);
-        assert_eq!(stored.len(), 1);
-        let env = env(&app, &[]);
-
-        let (ok, out, err) = madar(&["retention", "run", "--dry-run"], &env, None);
-        assert!(ok, "{out}{err}");
-        assert!(out.contains("with every case closed: 1 (1 cases, 1 reports"), "{out}");
-        assert!(out.contains("reports.narrative_sealed: 1 would be erased"), "{out}");
-        assert!(out.contains("case_notes.text_sealed: 1 would be erased"), "{out}");
-        assert!(out.contains("cases.outcome_note_sealed: 1 would be erased"), "{out}");
-        assert!(out.contains("case_attachments.content_sealed: 1 would be erased"), "{out}");
-        assert_eq!(narrative(&old.report_id), stored, "a dry run writes nothing");
-
-        let (ok, out, err) = madar(&["retention", "run"], &env, None);
-        assert!(ok, "{out}{err}");
-        assert!(out.contains("reports.narrative_sealed: 1 erased"), "{out}");
-        let report = json_of(app.get(&format!("/api/v1/reports/{}", old.report_id), Some(&coordinator)), 200);
-        assert!(report["narrative"].is_null(), "{report}");
-        assert!(report["reporter"]["name"].is_null(), "{report}");
-        let case = json_of(app.get(&old.path, Some(&coordinator)), 200);
-        assert!(case["outcome_note"].is_null(), "{case}");
-        assert_eq!(case["closure_reason"], "reintegrated_family");
-        assert_eq!(case["stage"], "closed");
-        assert_eq!(notes_of(&app, &old, &coordinator), vec!["[erased: retention period over]".to_string()]);
-        let res = app.get(&format!("{}/attachments/{file}", old.path), Some(&coordinator));
-        assert_eq!(res.status().as_u16(), 404, "the attachment is deleted");
-        // The young child's records are untouched.
-        let report = json_of(app.get(&format!("/api/v1/reports/{}", young.report_id), Some(&coordinator)), 200);
-        assert_eq!(report["narrative"], "L'enfant dort dehors.");
-        assert_eq!(notes_of(&app, &young, &coordinator), vec!["Une note.".to_string()]);
-        // Counts do not change; the run is audited.
-        assert_eq!(stats(&app), stats_before);
-        assert_eq!(app.db.strings("SELECT action FROM audit_events WHERE action = 'retention.run'").len(), 1);
-
-        // Again: nothing left.
-        let (ok, out, err) = madar(&["retention", "run"], &env, None);
-        assert!(ok, "{out}{err}");
-        assert!(out.contains("total: 0 values erased"), "{out}");
-    }
-    fn keys_retention_keeps_whole_a_child_whose_case_is_on_legal_hold(backend) {
-        let app = TestApp::spawn(backend);
-        let coordinator = app.token(COORDINATOR);
-        let old = adult_case(&app, &coordinator, "Retenu");
-        close_case(&app, &coordinator, &old);
-        let hold = format!("{}/legal-hold", old.path);
-        let reason = json!({"reason": "Appel en cours devant la cour."});
-        json_of(app.send(Method::PUT, &hold, Some(&coordinator), Some(&reason)), 200);
-        let env = env(&app, &[]);
-        let (ok, out, err) = madar(&["retention", "run", "--dry-run"], &env, None);
-        assert!(ok, "{out}{err}");
-        assert!(out.contains("with every case closed: 0 (0 cases"), "{out}");
-        assert!(out.contains("kept whole, a case on legal hold: 1 children"), "{out}");
-        let (ok, out, err) = madar(&["retention", "run"], &env, None);
-        assert!(ok, "{out}{err}");
-        assert!(out.contains("total: 0 values erased"), "{out}");
-        let report = json_of(app.get(&format!("/api/v1/reports/{}", old.report_id), Some(&coordinator)), 200);
-        assert_eq!(report["narrative"], "L'enfant dort dehors.", "held: kept whole");
-        assert_eq!(json_of(app.get(&hold, Some(&coordinator)), 200)["reason"], reason["reason"]);
-
-        // Lifted: the next run erases, as for any child due.
-        assert_eq!(app.delete(&hold, Some(&coordinator)).status(), 204);
-        let (ok, out, err) = madar(&["retention", "run"], &env, None);
-        assert!(ok, "{out}{err}");
-        assert!(out.contains("reports.narrative_sealed: 1 erased"), "{out}");
-        assert!(out.contains("kept whole, a case on legal hold: 0 children"), "{out}");
-        let report = json_of(app.get(&format!("/api/v1/reports/{}", old.report_id), Some(&coordinator)), 200);
-        assert!(report["narrative"].is_null(), "{report}");
     }
 }

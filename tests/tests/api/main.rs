@@ -34,6 +34,7 @@ mod referral_counts_tests;
 mod referral_tests;
 mod reliability_tests;
 mod report_tests;
+mod retention_tests;
 mod screening_tests;
 mod service_directory_tests;
 mod service_tests;
