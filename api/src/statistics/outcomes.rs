@@ -7,7 +7,7 @@ use chrono::NaiveDateTime;
 use madar_openapi::statistics_report::{Compliance, ReferralDelay};
 
 use super::compute::{hidden, Table};
-use super::query::lit;
+use super::query::in_subtree;
 use super::store::{self, Span};
 use crate::db::dialect::backend_of;
 use crate::db::{Backend, DbConn};
@@ -23,8 +23,9 @@ pub enum Delay {
     Completion,
 }
 
-fn within(path: Option<&str>) -> String {
-    path.map(|p| format!(" AND t.path LIKE {}", lit(&format!("{p}%"))))
+/// ` AND column IN (the codes of the subtree at path)`, or nothing for the whole country.
+fn within(column: &str, path: Option<&str>) -> String {
+    path.map(|p| format!(" AND {}", in_subtree(column, p)))
         .unwrap_or_default()
 }
 
@@ -48,9 +49,8 @@ pub fn delays_sql(
     format!(
         "SELECT rf.service_type AS d0, rf.sent_at AS start_at, {end_col} AS end_at \
          FROM referrals rf JOIN cases c ON c.id = rf.case_id \
-         JOIN territories t ON t.code = c.territory_code \
          WHERE {status} AND {end_col} >= {s} AND {end_col} < {e}{}",
-        within(path)
+        within("c.territory_code", path)
     )
 }
 
@@ -80,11 +80,11 @@ pub fn compliance_sql(
     format!(
         "SELECT CASE WHEN pa.status = 'done' AND pa.completed_at <= pa.due_at THEN 'on_time' \
          ELSE 'late' END AS d0, CAST(NULL AS TEXT) AS d1, CAST(NULL AS TEXT) AS d2, \
-         COUNT(*) AS n FROM protocol_actions pa JOIN territories t ON t.code = pa.territory_code \
+         COUNT(*) AS n FROM protocol_actions pa \
          WHERE pa.due_at >= {s} AND pa.due_at < {e} \
          AND (pa.status IN ('done', 'overdue') OR (pa.status = 'pending' AND pa.due_at < {n})){}{only} \
          GROUP BY 1",
-        within(path)
+        within("pa.territory_code", path)
     )
 }
 
@@ -292,7 +292,12 @@ mod tests {
             .and_then(|d| d.and_hms_opt(0, 0, 0))
             .unwrap_or_default();
         let sql = compliance_sql(Backend::Sqlite, true, Some("MA/"), at, at, at);
-        assert!(sql.contains("screen_report") && sql.contains("t.path LIKE 'MA/%'"));
+        assert!(
+            sql.contains("screen_report")
+                && sql.contains(
+                    "pa.territory_code IN (SELECT code FROM territories WHERE path LIKE 'MA/%')"
+                )
+        );
         let sql = delays_sql(Backend::Postgres, Delay::Completion, None, at, at);
         assert!(sql.contains("rf.status = 'completed'") && sql.contains("TIMESTAMP"));
     }
