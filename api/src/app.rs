@@ -41,6 +41,7 @@ fn api_routes(cfg: &mut ServiceConfig) {
         .service(clients::handlers::create_client)
         .service(clients::handlers::get_client)
         .service(clients::handlers::update_client)
+        .service(clients::handlers::rotate_client_secret)
         .service(clients::handlers::delete_client)
         .service(reference::handlers::list_territories)
         .service(reference::handlers::get_territory)

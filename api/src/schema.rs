@@ -92,6 +92,7 @@ diesel::table! {
         version -> Integer,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        secret_rotated_at -> Nullable<Timestamp>,
     }
 }
 

@@ -67,7 +67,7 @@ op("GET /api/v1/users/{id}", {AD,C}, "user"); op("PATCH /api/v1/users/{id}", {AD
 op("GET /api/v1/organizations", ALL); op("POST /api/v1/organizations", {AD}); op("GET /api/v1/organizations/{code}", ALL)
 op("PATCH /api/v1/organizations/{code}", {AD}); op("DELETE /api/v1/organizations/{code}", {AD})
 op("GET /api/v1/clients", {AD}); op("POST /api/v1/clients", {AD}); op("GET /api/v1/clients/{id}", {AD})
-op("PATCH /api/v1/clients/{id}", {AD}); op("DELETE /api/v1/clients/{id}", {AD})
+op("PATCH /api/v1/clients/{id}", {AD}); op("DELETE /api/v1/clients/{id}", {AD}); op("POST /api/v1/clients/{id}/secret-rotation", {AD})
 op("GET /api/v1/audit", {AU})
 op("POST /api/v1/reports", {C,W,P,H}); op("GET /api/v1/reports", {C,W,P,H}, "report", lst=True)
 op("GET /api/v1/reports/{id}", {C,W,P,H}, "report"); op("POST /api/v1/reports/{id}/screening", {C,W}, "report")

@@ -51,6 +51,8 @@ pub enum AuditAction {
     ClientCreate,
     ClientUpdate,
     ClientDeactivate,
+    /// An API client's secret was replaced.
+    ClientSecretRotate,
     TerritoryUpdate,
     ChildRead,
     ChildCreate,
@@ -171,6 +173,7 @@ impl AuditAction {
             A::ClientCreate => "client.create",
             A::ClientUpdate => "client.update",
             A::ClientDeactivate => "client.deactivate",
+            A::ClientSecretRotate => "client.secret_rotate",
             A::TerritoryUpdate => "territory.update",
             A::ChildRead => "child.read",
             A::ChildCreate => "child.create",

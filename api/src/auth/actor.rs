@@ -4,7 +4,7 @@ use std::future::Future;
 use std::pin::Pin;
 
 use actix_web::{dev::Payload, http::header, web, FromRequest, HttpMessage, HttpRequest};
-use chrono::NaiveDateTime;
+use chrono::{DateTime, NaiveDateTime};
 use diesel::prelude::*;
 use madar_openapi::users::Role;
 
@@ -64,7 +64,14 @@ impl FromRequest for Actor {
             let now = state.clock.now();
             let claims = state.keys.verify(token, now)?;
             let actor = db::run(&state.pool, move |conn| {
-                load(conn, claims.sub_kind, &claims.sub, now.naive_utc())
+                let issued_at = DateTime::from_timestamp(claims.iat, 0).map(|t| t.naive_utc());
+                load(
+                    conn,
+                    claims.sub_kind,
+                    &claims.sub,
+                    issued_at,
+                    now.naive_utc(),
+                )
             })
             .await?;
             let actor = actor.ok_or(ApiError::Unauthorized {
@@ -85,12 +92,14 @@ fn bearer(req: &HttpRequest) -> Option<&str> {
         .filter(|t| !t.is_empty())
 }
 
-/// Loads an active actor, or `None` when it is unknown, inactive, or its organization is; a
+/// Loads an active actor, or `None` when it is unknown, inactive, or its organization is, or
+/// (`issued_at`: when its token was issued) a client whose secret was replaced since; a
 /// coordinator with the grants in force at `now`.
 pub fn load(
     conn: &mut DbConn,
     kind: Subject,
     id: &str,
+    issued_at: Option<NaiveDateTime>,
     now: NaiveDateTime,
 ) -> Result<Option<Actor>, ApiError> {
     let found = match kind {
@@ -119,6 +128,11 @@ pub fn load(
                     .eq(id)
                     .and(api_clients::active)
                     .and(organizations::active),
+            )
+            .filter(
+                api_clients::secret_rotated_at
+                    .is_null()
+                    .or(api_clients::secret_rotated_at.le(issued_at.unwrap_or(now))),
             )
             .select((
                 api_clients::role,

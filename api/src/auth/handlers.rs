@@ -220,7 +220,7 @@ pub async fn refresh(
         } => {
             let uid = user_id.clone();
             let active = db::run(&state.pool, move |c| {
-                Ok(crate::auth::actor::load(c, Subject::User, &uid, now)?.is_some())
+                Ok(crate::auth::actor::load(c, Subject::User, &uid, None, now)?.is_some())
             })
             .await?;
             if !active {

@@ -145,6 +145,40 @@ pub async fn update_client(
     one(&client)
 }
 
+/// Replaces an API client's secret (admin), when it leaked or as routine: the new secret is in
+/// this answer only (Madar keeps its hash, so no Idempotency-Key replays it: a lost answer is
+/// a second rotation), the old one stops working at once, and so do the tokens issued with
+/// it (401 `invalid_token`).
+#[utoipa::path(
+    tag = "clients",
+    params(("id" = uuid::Uuid, Path, description = "Client record id")),
+    security(("bearer" = [])),
+    responses((status = 200, description = "The client with its new secret", body = CreatedClient), ProblemResponse)
+)]
+#[post("/clients/{id}/secret-rotation")]
+pub async fn rotate_client_secret(
+    state: web::Data<AppState>,
+    actor: Actor,
+    id: web::Path<uuid::Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    authorize(&actor, Action::ManageClients)?;
+    let secret = random_token();
+    let hash = state.hasher.hash(secret.clone()).await?;
+    let now = state.clock.now_naive();
+    let event = AuditEvent::by(&actor, AuditAction::ClientSecretRotate, now);
+    let client = db::transaction(&state.pool, move |c| {
+        let client = store::rotate_secret(c, &id.to_string(), &hash, now)?;
+        audit::record(c, &event.on(Resource::Client, &client.row.id))?;
+        Ok(client)
+    })
+    .await?;
+    let body = CreatedClient {
+        client: client.response()?,
+        client_secret: secret,
+    };
+    Ok(record(StatusCode::OK, client.row.version, &body))
+}
+
 /// Deactivates an API client (admin): its tokens are refused from the next request on.
 #[utoipa::path(
     tag = "clients",

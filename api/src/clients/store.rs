@@ -1,5 +1,5 @@
 //! Queries on `api_clients`.
-use chrono::NaiveDateTime;
+use chrono::{NaiveDateTime, SubsecRound};
 use diesel::prelude::*;
 use madar_openapi::clients::{ClientResponse, ClientRole, UpdateClient};
 
@@ -108,6 +108,29 @@ pub fn list(conn: &mut DbConn, after: Option<String>, limit: i64) -> Result<Vec<
     }
     let rows = query.load(conn)?;
     Ok(joined(conn, rows))
+}
+
+/// Replaces the client's secret (its hash): tokens issued before `now`'s second are refused
+/// from then on (`auth::actor::load`). No If-Match: whoever rotates wants the newest secret.
+pub fn rotate_secret(
+    conn: &mut DbConn,
+    id: &str,
+    secret_hash: &str,
+    now: NaiveDateTime,
+) -> Result<Client, ApiError> {
+    let rotated_at = now.trunc_subsecs(0);
+    let updated = diesel::update(api_clients::table.find(id))
+        .set((
+            api_clients::secret_hash.eq(secret_hash),
+            api_clients::secret_rotated_at.eq(Some(rotated_at)),
+            api_clients::version.eq(api_clients::version + 1),
+            api_clients::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    if updated == 0 {
+        return Err(ApiError::NotFound);
+    }
+    find(conn, id)
 }
 
 pub fn update(

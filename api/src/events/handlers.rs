@@ -123,7 +123,7 @@ pub async fn get_event_stream(
         let Some((kind, id, token_expires_at)) = store::redeem(c, &hash, now)? else {
             return Ok(None);
         };
-        let Some(viewer) = actor::load(c, kind, &id, now)? else {
+        let Some(viewer) = actor::load(c, kind, &id, None, now)? else {
             return Ok(None);
         };
         let last = match resume {
@@ -184,7 +184,7 @@ async fn next_chunk(mut tail: Tail) -> Option<(Result<Bytes, actix_web::Error>, 
                 tail.viewer.id.clone(),
                 tail.clock.now_naive(),
             );
-            match db::run(&tail.pool, move |c| actor::load(c, kind, &id, now)).await {
+            match db::run(&tail.pool, move |c| actor::load(c, kind, &id, None, now)).await {
                 Ok(Some(viewer)) => tail.viewer = viewer,
                 Ok(None) => return None,
                 Err(e) => {

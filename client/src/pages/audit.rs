@@ -28,6 +28,7 @@ const ACTIONS: &[&str] = &[
     "client.create",
     "client.update",
     "client.deactivate",
+    "client.secret_rotate",
     "territory.update",
     "child.read",
     "child.create",

@@ -1068,6 +1068,47 @@ backend_tests! {
         assert_oauth_error(client_token(&app, &id, &secret), 401, "invalid_client");
     }
 
+    fn a_rotated_client_secret_ends_the_old_secret_and_its_tokens_at_once(backend) {
+        let app = TestApp::spawn(backend);
+        let admin = app.token(ADMIN);
+        let (record, id, old_secret) = create_client(&app, &admin);
+        let old_token = text(&client_token(&app, &id, &old_secret).json::<Value>().unwrap(), "access_token");
+        assert_eq!(app.get("/api/v1/organizations", Some(&old_token)).status(), 200);
+        let path = format!("/api/v1/clients/{record}");
+        let etag_before = header(&app.get(&path, Some(&admin)), "etag");
+        // The old token is a second older than the rotation (tokens carry whole seconds).
+        app.advance_clock(2);
+
+        let res = app.post(&format!("{path}/secret-rotation"), Some(&admin), &json!({}));
+        assert_eq!(res.status(), 200);
+        let etag_after = header(&res, "etag");
+        assert_ne!(etag_after, etag_before, "the record's version moves");
+        let rotated: Value = res.json().expect("the client with its new secret");
+        let new_secret = text(&rotated, "client_secret");
+        assert_ne!(new_secret, old_secret);
+        assert_eq!(rotated["client_id"], id, "the same client");
+        assert_eq!(rotated["active"], true);
+        // Shown once: never in a read.
+        assert!(app.get(&path, Some(&admin)).json::<Value>().unwrap().get("client_secret").is_none());
+
+        // The old secret and the tokens it gave are refused at once; the new one works.
+        assert_unauthorized(app.get("/api/v1/organizations", Some(&old_token)), "invalid_token");
+        assert_oauth_error(client_token(&app, &id, &old_secret), 401, "invalid_client");
+        let res = client_token(&app, &id, &new_secret);
+        assert_eq!(res.status(), 200);
+        let new_token = text(&res.json::<Value>().unwrap(), "access_token");
+        assert_eq!(app.get("/api/v1/organizations", Some(&new_token)).status(), 200);
+        // Audited; an unknown client is a 404.
+        assert_eq!(
+            app.db.strings(&format!(
+                "SELECT action FROM audit_events WHERE action = 'client.secret_rotate' AND resource_id = '{record}'"
+            )).len(),
+            1
+        );
+        let unknown = format!("/api/v1/clients/{}/secret-rotation", uuid::Uuid::new_v4());
+        assert_eq!(app.post(&unknown, Some(&admin), &json!({})).status(), 404);
+    }
+
     fn a_client_deactivated_by_patch_is_refused_at_once(backend) {
         let app = TestApp::spawn(backend);
         let admin = app.token(ADMIN);
