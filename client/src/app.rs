@@ -11,8 +11,9 @@ use crate::components::{Header, LiveUpdates};
 use crate::i18n::{self, Key};
 use crate::pages::{
     ApprovalsPage, AuditPage, CasePage, ChildPage, ClientsPage, HomePage, LoginPage, NewReportPage,
-    NotFoundPage, OrganizationPage, OrganizationsPage, PlansPage, ReferralPage, ReferralsPage,
-    ReportPage, ReportsInboxPage, ServicesPage, StatisticsPage, UserPage, UsersPage,
+    NotFoundPage, OrganizationPage, OrganizationsPage, PlansPage, ProtocolPage, ProtocolsPage,
+    ReferralPage, ReferralsPage, ReportPage, ReportsInboxPage, ServicesPage, StatisticsPage,
+    UserPage, UsersPage,
 };
 use crate::route::Route;
 use crate::state::{Action, AppContext, AppState, Vocabulary};
@@ -113,6 +114,8 @@ fn switch(route: Route) -> Html {
         Route::Approvals => html! { <ApprovalsPage /> },
         Route::Audit => html! { <AuditPage /> },
         Route::Plans => html! { <PlansPage /> },
+        Route::Protocols => html! { <ProtocolsPage /> },
+        Route::Protocol { id } => html! { <ProtocolPage {id} /> },
         Route::AdminUsers => html! { <UsersPage /> },
         Route::AdminUser { id } => html! { <UserPage {id} /> },
         Route::AdminOrganizations => html! { <OrganizationsPage /> },

@@ -29,6 +29,10 @@ pub enum Route {
     Audit,
     #[at("/plans")]
     Plans,
+    #[at("/protocols")]
+    Protocols,
+    #[at("/protocols/:id")]
+    Protocol { id: String },
     #[at("/admin/users")]
     AdminUsers,
     #[at("/admin/users/:id")]

@@ -43,6 +43,11 @@ fn entries() -> Vec<(Route, Key, &'static [Role])> {
             &[Admin, Coordinator, Analyst],
         ),
         (Route::Plans, Key::NavPlans, &[Admin, Coordinator, Analyst]),
+        (
+            Route::Protocols,
+            Key::ProtocolsNav,
+            &[Admin, Coordinator, CaseWorker],
+        ),
         (Route::Audit, Key::NavAudit, &[Auditor]),
         // Coordinators read the users of their territory; the rest is the admin's.
         (Route::AdminUsers, Key::NavUsers, &[Admin, Coordinator]),
