@@ -3,7 +3,8 @@
 // indicators and the monthly chart (an <svg> with bars) with small counts masked (never 0); the
 // coordinator of Rabat sees the exact figures of 421, downloads the report's CSV (its header
 // line checked) and opens the print view in a new tab, right to left. Checked through the API
-// as well.
+// as well. Then the coordinator records the committee's needs beside the diagnostic (a blank
+// one refused on the page) and the analyst reads them.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -144,6 +145,59 @@ test('the analyst sees masked statistics; the coordinator exact ones, the CSV an
     assert.match(await diagnostic.textContent('h1'), /تشخيص/);
     await shot(diagnostic, '06-diagnostic');
     assertNoPageErrors(coord);
+  } finally {
+    await browser.close();
+  }
+});
+
+test("the coordinator records the committee's needs beside the diagnostic; the analyst reads them", async () => {
+  const browser = await launch();
+  try {
+    const coord = await newPage(browser);
+    await login(coord, 'coordinator');
+    await coord.goto(`${BASE}/statistics`);
+    await coord.waitForSelector('#statistics-needs form');
+    assert.deepEqual(await rootDir(coord), ['rtl', 'ar']);
+    await coord.click('#need-add');
+    await coord.fill('#need-0-text', 'مركز استقبال للأطفال في وضعية الشارع');
+    await coord.press('#need-0-text', 'Tab');
+    await coord.selectOption('#need-0-priority', 'high');
+    await coord.selectOption('#need-0-domain', 'social_care');
+    // A second need left blank is refused before anything is sent, and named.
+    await coord.click('#need-add');
+    await coord.click('#needs-save');
+    await coord.waitForSelector('#needs-outcome.error, #needs-outcome[role="alert"]');
+    assert.match(await coord.textContent('#needs-outcome'), /2/);
+    await coord.click('#need-1-remove');
+    await coord.click('#needs-save');
+    await coord.waitForSelector('#needs-outcome.case-success');
+    assert.match(await coord.textContent('#needs-outcome'), /حفظ/);
+    await coord.waitForSelector('.statistics-needs-updated');
+    // The form shows what was saved.
+    assert.equal(await coord.inputValue('#need-0-priority'), 'high');
+    assert.equal(await coord.inputValue('#need-0-domain'), 'social_care');
+    await shot(coord, '07-committee-needs');
+    assertNoPageErrors(coord);
+
+    // Stored as recorded.
+    const token = await apiToken('coordinator');
+    const year = new Date().getFullYear();
+    const diagnostic = await api('GET', `/statistics/territories/421/diagnostic?year=${year}`, token);
+    assert.equal(diagnostic.status, 200, JSON.stringify(diagnostic.body));
+    assert.deepEqual(diagnostic.body.committee_needs, [
+      { text: 'مركز استقبال للأطفال في وضعية الشارع', priority: 'high', domain: 'social_care' },
+    ]);
+
+    // The analyst reads them, without a form.
+    const analyst = await newPage(browser);
+    await login(analyst, 'analyst');
+    await analyst.goto(`${BASE}/statistics`);
+    await analyst.waitForSelector('#statistics-needs');
+    await analyst.selectOption('#statistics-territory', '421');
+    await analyst.waitForFunction(() => /مركز استقبال/.test(document.querySelector('#statistics-needs')?.textContent ?? ''));
+    assert.equal(await analyst.$('#statistics-needs form'), null);
+    await shot(analyst, '08-needs-read');
+    assertNoPageErrors(analyst);
   } finally {
     await browser.close();
   }

@@ -152,8 +152,15 @@ fn identity(lang: Language, vocabulary: &Vocabulary, c: &ChildResponse) -> Html 
     let unknown = || html! { <span class="empty">{ i18n::t(lang, Key::ChildUnknown) }</span> };
     html! {
         <header class="card child-identity">
-            <h1 id="child-title">{ child_names(&c.given_name_ar, &c.family_name_ar,
-                &c.given_name_latin, &c.family_name_latin) }</h1>
+            <h1 id="child-title">
+                if ar.is_empty() && latin.is_empty() {
+                    // No name left: the record was anonymised at the end of its retention period.
+                    <span class="empty">{ i18n::t(lang, Key::ChildAnonymised) }</span>
+                } else {
+                    { child_names(&c.given_name_ar, &c.family_name_ar,
+                        &c.given_name_latin, &c.family_name_latin) }
+                }
+            </h1>
             <dl class="child-facts">
                 { fact(i18n::t(lang, Key::ChildNameAr),
                     if ar.is_empty() { unknown() } else { html! { <bdi lang="ar" dir="rtl" id="child-name-ar">{ ar }</bdi> } }) }

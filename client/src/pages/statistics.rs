@@ -16,6 +16,7 @@ use crate::state::{AppContext, Vocabulary};
 
 pub mod export;
 pub mod logic;
+pub mod needs;
 
 use logic::{Figure, CHART_HEIGHT, CHART_WIDTH};
 
@@ -576,6 +577,10 @@ pub fn statistics_page() -> Html {
         })
     };
     let now = this_year();
+    // The diagnostic and its needs: admins, analysts and coordinators; coordinators record.
+    let reads_diagnostic = user
+        .as_ref()
+        .is_some_and(|u| matches!(u.role, Role::Admin | Role::Analyst | Role::Coordinator));
     let body = match &*data {
         None => html! { <Loading busy=true /> },
         Some(Err(e)) => html! { <ProblemMessage error={e.clone()} /> },
@@ -608,6 +613,10 @@ pub fn statistics_page() -> Html {
             </form>
             <ReportExport territory={territory.clone()} year={*year} />
             { body }
+            if reads_diagnostic {
+                <needs::CommitteeNeeds territory={territory.clone()} year={*year}
+                    editable={own.is_some()} />
+            }
         </main>
     }
 }

@@ -1,5 +1,7 @@
 //! Plain logic of the statistics page, tested on the host: the chart's geometry, the grid of
 //! a statistic's cells, masked figures, the territories a coordinator may pick.
+use madar_openapi::diagnostics::{CommitteeNeed, NeedPriority, RecordCommitteeNeeds};
+use validator::Validate;
 
 /// A figure as the API gives it: a count, or a count hidden under k.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -158,6 +160,67 @@ fn territory_page(code: &str, page: &str, year: i32, lang: &str) -> String {
     format!("/statistics/territories/{code}/{page}?year={year}&lang={lang}")
 }
 
+/// A committee need as its form holds it: codes as text, `""` for no domain.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NeedRow {
+    pub text: String,
+    pub priority: String,
+    pub domain: String,
+}
+
+impl Default for NeedRow {
+    fn default() -> NeedRow {
+        NeedRow {
+            text: String::new(),
+            priority: code_of(&NeedPriority::Medium),
+            domain: String::new(),
+        }
+    }
+}
+
+impl NeedRow {
+    pub fn of(need: &CommitteeNeed) -> NeedRow {
+        NeedRow {
+            text: need.text.clone(),
+            priority: code_of(&need.priority),
+            domain: need.domain.as_ref().map(code_of).unwrap_or_default(),
+        }
+    }
+}
+
+/// The priorities a need may take, highest first.
+pub const PRIORITIES: [NeedPriority; 3] =
+    [NeedPriority::High, NeedPriority::Medium, NeedPriority::Low];
+
+fn code_of<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_value(value)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+fn parse<T: serde::de::DeserializeOwned>(code: &str) -> Option<T> {
+    serde_json::from_value(serde_json::Value::String(code.to_owned())).ok()
+}
+
+/// The request that records `rows`, checked as the contract checks it; else the index of the
+/// first row whose text is blank or too long.
+pub fn needs_request(rows: &[NeedRow]) -> Result<RecordCommitteeNeeds, usize> {
+    let mut needs = Vec::new();
+    for (i, row) in rows.iter().enumerate() {
+        let need = CommitteeNeed {
+            text: row.text.trim().to_owned(),
+            priority: parse(&row.priority).unwrap_or(NeedPriority::Medium),
+            domain: parse(&row.domain),
+        };
+        if need.validate().is_err() {
+            return Err(i);
+        }
+        needs.push(need);
+    }
+    Ok(RecordCommitteeNeeds { needs })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -242,5 +305,43 @@ mod tests {
             diagnostic_path("421", 2026, "ar"),
             "/statistics/territories/421/diagnostic?year=2026&lang=ar"
         );
+    }
+
+    #[test]
+    fn needs_are_checked_as_the_contract_checks_them() {
+        let row = |text: &str, priority: &str, domain: &str| NeedRow {
+            text: text.into(),
+            priority: priority.into(),
+            domain: domain.into(),
+        };
+        let body = needs_request(&[
+            row(" Un centre d'accueil ", "high", "social_care"),
+            row("Des éducateurs", "low", ""),
+        ]);
+        let Ok(body) = body else {
+            panic!("valid rows are sent")
+        };
+        assert_eq!(body.needs[0].text, "Un centre d'accueil");
+        assert_eq!(body.needs[0].priority, NeedPriority::High);
+        assert_eq!(
+            body.needs[0].domain.as_ref().map(code_of).as_deref(),
+            Some("social_care")
+        );
+        assert_eq!(body.needs[1].domain, None);
+        assert_eq!(
+            needs_request(&[row("Bien", "high", ""), row("  ", "high", "")]).err(),
+            Some(1)
+        );
+        assert_eq!(
+            needs_request(&[row(&"x".repeat(501), "low", "")]).err(),
+            Some(0)
+        );
+        let need = CommitteeNeed {
+            text: "Texte".into(),
+            priority: NeedPriority::Low,
+            domain: None,
+        };
+        assert_eq!(NeedRow::of(&need), row("Texte", "low", ""));
+        assert_eq!(NeedRow::default().priority, "medium");
     }
 }
