@@ -71,6 +71,35 @@ pub fn options(items: &[(String, String)], selected: &str, empty: Option<&str>) 
     }
 }
 
+/// The identity of one row of an editable list (a rule, an action, a need): the key of its
+/// element, so that removing a row removes its own element and the rows after it keep theirs
+/// (a list keyed by position would hand a row's element, with a `<select>` chosen by hand, to
+/// the next row, and show one value while holding another). Every new row gets a new one; a
+/// copy keeps it. Not part of the row's value: any two compare equal.
+#[derive(Debug, Clone, Copy)]
+pub struct Uid(pub u32);
+
+impl Default for Uid {
+    fn default() -> Uid {
+        use std::sync::atomic::{AtomicU32, Ordering};
+        static NEXT: AtomicU32 = AtomicU32::new(1);
+        Uid(NEXT.fetch_add(1, Ordering::Relaxed))
+    }
+}
+
+impl PartialEq for Uid {
+    fn eq(&self, _: &Uid) -> bool {
+        true
+    }
+}
+
+impl Uid {
+    /// The element key.
+    pub fn key(self) -> String {
+        self.0.to_string()
+    }
+}
+
 /// `None` for blank text, else the text trimmed.
 pub fn non_blank(text: &str) -> Option<String> {
     let t = text.trim();

@@ -141,7 +141,7 @@ fn action(
         }
     });
     html! {
-        <li class="protocols-action-edit" id={format!("rule-{i}-action-{j}")}>
+        <li class="protocols-action-edit" key={a.uid.key()} id={format!("rule-{i}-action-{j}")}>
             <p class="protocols-action-title">{ i18n::tf(lang, Key::ProtocolsActionN, &[("n", &n)]) }</p>
             <div class="protocols-grid">
                 { select(lang, (&id("action"), Key::ProtocolsAction), on("action"),
@@ -214,7 +214,7 @@ fn rule(ctx: &AppContext, form: &Form, i: usize, r: &RuleDraft, problems: &[Loca
     let invalid = problems.iter().any(|p| p.rule == Some(i));
     let description_id = id("description");
     html! {
-        <li>
+        <li key={r.uid.key()}>
         <fieldset id={id("edit")} data-key={r.key.clone()}
             class={classes!("card", "protocols-rule-edit", r.disabled.then_some("protocols-disabled"), invalid.then_some("protocols-rule-invalid"))}>
             <legend>{ i18n::tf(lang, Key::ProtocolsRuleN, &[("n", &n)]) }{ " " }<bdi class="code" dir="ltr">{ r.key.clone() }</bdi></legend>

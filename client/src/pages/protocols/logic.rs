@@ -7,6 +7,7 @@ use madar_openapi::protocols::{
 use madar_openapi::users::Role;
 use validator::Validate;
 
+use crate::pages::case::form::Uid;
 use crate::pages::new_report::form::flatten;
 
 /// The territory whose protocol is the national one.
@@ -76,6 +77,7 @@ pub fn may_edit(role: Role, protocol: &ProtocolResponse) -> bool {
 /// One action of a rule as typed.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ActionDraft {
+    pub uid: Uid,
     pub action: String,
     pub service_type: String,
     pub responsible: String,
@@ -85,6 +87,7 @@ pub struct ActionDraft {
 impl Default for ActionDraft {
     fn default() -> ActionDraft {
         ActionDraft {
+            uid: Uid::default(),
             action: String::new(),
             service_type: String::new(),
             responsible: OWNING_ORGANIZATION.to_owned(),
@@ -96,6 +99,7 @@ impl Default for ActionDraft {
 /// One rule as typed; an empty `event` means no trigger.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RuleDraft {
+    pub uid: Uid,
     pub key: String,
     pub description: String,
     pub disabled: bool,
@@ -129,6 +133,7 @@ impl RuleDraft {
         let t = rule.trigger.as_ref();
         let age = |a: Option<i32>| a.map(|a| a.to_string()).unwrap_or_default();
         RuleDraft {
+            uid: Uid::default(),
             key: rule.key.clone(),
             description: text(&rule.description),
             disabled: rule.disabled,
@@ -146,6 +151,7 @@ impl RuleDraft {
                 .actions
                 .iter()
                 .map(|a| ActionDraft {
+                    uid: Uid::default(),
                     action: a.action.clone(),
                     service_type: text(&a.service_type),
                     responsible: a.responsible.clone(),

@@ -3,6 +3,8 @@
 use madar_openapi::diagnostics::{CommitteeNeed, NeedPriority, RecordCommitteeNeeds};
 use validator::Validate;
 
+use crate::pages::case::form::Uid;
+
 /// A figure as the API gives it: a count, or a count hidden under k.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Figure {
@@ -163,6 +165,7 @@ fn territory_page(code: &str, page: &str, year: i32, lang: &str) -> String {
 /// A committee need as its form holds it: codes as text, `""` for no domain.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NeedRow {
+    pub uid: Uid,
     pub text: String,
     pub priority: String,
     pub domain: String,
@@ -171,6 +174,7 @@ pub struct NeedRow {
 impl Default for NeedRow {
     fn default() -> NeedRow {
         NeedRow {
+            uid: Uid::default(),
             text: String::new(),
             priority: code_of(&NeedPriority::Medium),
             domain: String::new(),
@@ -181,6 +185,7 @@ impl Default for NeedRow {
 impl NeedRow {
     pub fn of(need: &CommitteeNeed) -> NeedRow {
         NeedRow {
+            uid: Uid::default(),
             text: need.text.clone(),
             priority: code_of(&need.priority),
             domain: need.domain.as_ref().map(code_of).unwrap_or_default(),
@@ -310,6 +315,7 @@ mod tests {
     #[test]
     fn needs_are_checked_as_the_contract_checks_them() {
         let row = |text: &str, priority: &str, domain: &str| NeedRow {
+            uid: Uid::default(),
             text: text.into(),
             priority: priority.into(),
             domain: domain.into(),

@@ -217,7 +217,7 @@ pub fn committee_needs(props: &NeedsProps) -> Html {
                         })
                     };
                     html! {
-                        <fieldset class="statistics-need" data-need={i.to_string()}>
+                        <fieldset class="statistics-need" key={row.uid.key()} data-need={i.to_string()}>
                             <legend>{ i18n::tf(lang, Key::StatisticsNeedNumber, &[("n", &(i + 1).to_string())]) }</legend>
                             <div class="field">
                                 <label for={id("text")}>{ t(Key::StatisticsNeedText) }</label>
