@@ -25,7 +25,8 @@ pub enum Delay {
 
 /// ` AND column IN (the codes of the subtree at path)`, or nothing for the whole country.
 fn within(column: &str, path: Option<&str>) -> String {
-    path.map(|p| format!(" AND {}", in_subtree(column, p)))
+    path.and_then(|p| in_subtree(column, p))
+        .map(|f| format!(" AND {f}"))
         .unwrap_or_default()
 }
 
@@ -291,11 +292,11 @@ mod tests {
         let at = chrono::NaiveDate::from_ymd_opt(2026, 1, 1)
             .and_then(|d| d.and_hms_opt(0, 0, 0))
             .unwrap_or_default();
-        let sql = compliance_sql(Backend::Sqlite, true, Some("MA/"), at, at, at);
+        let sql = compliance_sql(Backend::Sqlite, true, Some("MA/MA-04/"), at, at, at);
         assert!(
             sql.contains("screen_report")
                 && sql.contains(
-                    "pa.territory_code IN (SELECT code FROM territories WHERE path LIKE 'MA/%')"
+                    "pa.territory_code IN (SELECT code FROM territories WHERE path LIKE 'MA/MA-04/%')"
                 )
         );
         let sql = delays_sql(Backend::Postgres, Delay::Completion, None, at, at);

@@ -113,14 +113,19 @@ fn source(measure: Measure) -> Source {
     }
 }
 
-/// `column` (a territory code) within the subtree at `path`. Written as a list of codes rather
-/// than a condition on the joined territory, so both databases read the rows of the subtree by
-/// `(territory_code, date)` indexes instead of every row of the country in the window.
-pub fn in_subtree(column: &str, path: &str) -> String {
-    format!(
-        "{column} IN (SELECT code FROM territories WHERE path LIKE {})",
-        lit(&format!("{path}%"))
-    )
+/// `column` (a territory code) within the subtree at `path`, or `None` at the root (every
+/// territory). Written as a list of codes rather than a condition on the joined territory, so
+/// both databases read the rows of a province or region by `(territory_code, date)` indexes
+/// instead of every row of the country in the window; the whole country needs no filter (a
+/// list of every code would make SQLite read all years through the territory index).
+pub fn in_subtree(column: &str, path: &str) -> Option<String> {
+    let root = path.trim_end_matches('/').split('/').count() <= 1;
+    (!root).then(|| {
+        format!(
+            "{column} IN (SELECT code FROM territories WHERE path LIKE {})",
+            lit(&format!("{path}%"))
+        )
+    })
 }
 
 /// The code of a territory's ancestor at `level`, from its materialized path
@@ -243,7 +248,7 @@ pub fn statistics_sql(
         format!("{event} < {}", backend.timestamp(end)),
     ];
     if let Some(path) = path {
-        wheres.push(in_subtree(parts.source.territory, path));
+        wheres.extend(in_subtree(parts.source.territory, path));
     }
     let Filters {
         concern,
@@ -312,7 +317,8 @@ pub fn indicator_sql(
 ) -> String {
     let (s, e) = (backend.timestamp(start), backend.timestamp(end));
     let within = path
-        .map(|p| format!(" AND {}", in_subtree("c.territory_code", p)))
+        .and_then(|p| in_subtree("c.territory_code", p))
+        .map(|f| format!(" AND {f}"))
         .unwrap_or_default();
     let owned = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
     let closures = |reasons: &[&str]| {
@@ -373,6 +379,15 @@ mod tests {
 
     fn today() -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, 11, 30).unwrap_or_default()
+    }
+
+    #[test]
+    fn the_whole_country_needs_no_territory_filter() {
+        assert_eq!(in_subtree("r.territory_code", "MA/"), None);
+        assert_eq!(
+            in_subtree("r.territory_code", "MA/MA-04/").as_deref(),
+            Some("r.territory_code IN (SELECT code FROM territories WHERE path LIKE 'MA/MA-04/%')")
+        );
     }
 
     #[test]
