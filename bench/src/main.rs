@@ -124,8 +124,13 @@ async fn main() -> anyhow::Result<()> {
                 Server::start(&cli.madar, url, &data_dir, log).await?
             }
         };
+        // madar (actix-web) closes a keep-alive connection idle for 5 s; a request sent on one
+        // at that moment fails on the wire ("error sending request"), a race of the transport
+        // and not an answer of Madar (it failed a CI smoke run once). Idle connections are
+        // dropped sooner on this side.
         let client = reqwest::Client::builder()
             .pool_max_idle_per_host(cli.concurrency * 2)
+            .pool_idle_timeout(Duration::from_secs(2))
             .timeout(Duration::from_secs(30))
             .build()?;
         let sample = Arc::new(sample);
