@@ -3,7 +3,7 @@
 // once (the same email again is refused, said in Arabic); the user is found in the list, edited
 // (a change made meanwhile through the API answers 412 and the form shows the fresh copy), and
 // deactivated, after which they cannot sign in; an API client is created, its secret shown once
-// and working, then revoked. The coordinator reads the users of Rabat without the controls, and
+// and working, given a new secret (shown once too; the old one refused), then revoked. The coordinator reads the users of Rabat without the controls, and
 // the screens fit 360 px.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -192,10 +192,24 @@ test('an admin creates an organization, a user in it and an API client, and deac
     await page.click('#client-secret-done');
     await page.waitForSelector('#client-secret', { state: 'detached' });
     assert.ok(!(await page.content()).includes(secret), 'the secret is gone from the page');
+    // A new secret, shown once the same way: the old one stops at once, the new one works.
+    await page.click(`${card} .admin-rotate`);
+    await page.waitForSelector('#client-secret');
+    assert.match(await page.textContent('#client-secret-title'), /نظام جمعية الأمل/);
+    assert.equal(await page.inputValue('#client-id-once'), clientId, 'the same client');
+    const renewed = await page.inputValue('#client-secret-once');
+    assert.ok(renewed.length >= 20 && renewed !== secret, 'a new secret');
+    await shot(page, '9b-client-new-secret');
+    assert.equal((await clientToken(clientId, secret)).status, 401, 'the old secret is refused');
+    assert.equal((await clientToken(clientId, renewed)).status, 200, 'the new secret works');
+    await page.click('#client-secret-done');
+    await page.waitForSelector('#client-secret', { state: 'detached' });
+    assert.ok(!(await page.content()).includes(renewed), 'the new secret is gone from the page');
     await page.click(`${card} .admin-toggle`);
     await page.waitForSelector(`${card} .admin-inactive`);
     assert.match(await page.textContent('#clients-outcome'), /نظام جمعية الأمل/);
-    assert.equal((await clientToken(clientId, secret)).status, 401, 'revoked');
+    assert.equal((await clientToken(clientId, renewed)).status, 401, 'revoked');
+    assert.equal(await page.locator(`${card} .admin-rotate`).count(), 0, 'no new secret for a revoked client');
     await page.setViewportSize({ width: 360, height: 740 });
     await fits(page, 'the clients page');
     await shot(page, '10-clients-360');

@@ -1,9 +1,10 @@
 //! The API clients (`/admin/clients`): the hotline's and partners' systems, with their client
 //! id, organization, role and whether they may still get tokens. A new one shows its secret
-//! once; revoking one deactivates it (`DELETE`), and it can be reactivated (`PATCH` with
-//! `If-Match`). The API cannot give a client a new secret: the page says how to replace one.
+//! once; an active one can be given a new secret (`POST /clients/{id}/secret-rotation`: the old
+//! one and its tokens stop at once), shown once the same way; revoking one deactivates it
+//! (`DELETE`), and it can be reactivated (`PATCH` with `If-Match`).
 use gloo_net::http::Method;
-use madar_openapi::clients::{ClientResponse, UpdateClient};
+use madar_openapi::clients::{ClientResponse, CreatedClient, UpdateClient};
 use madar_openapi::Language;
 use yew::platform::spawn_local;
 use yew::prelude::*;
@@ -21,7 +22,13 @@ use crate::state::AppContext;
 mod draft;
 mod new;
 
-use new::NewClient;
+use new::{secret_panel, NewClient};
+
+/// Gives the client a new secret; answers it (shown once).
+async fn rotate(client: &ClientResponse) -> Result<CreatedClient, ApiError> {
+    let path = format!("/clients/{}/secret-rotation", client.id);
+    api::json(Call::new(Method::POST, &path).send().await?).await
+}
 
 /// Revokes (`active` false) or reactivates a client.
 async fn set_active(client: &ClientResponse, active: bool) -> Result<(), ApiError> {
@@ -43,7 +50,7 @@ fn card(
     ctx: &AppContext,
     orgs: &Option<Organizations>,
     client: &ClientResponse,
-    on_toggle: &Callback<(ClientResponse, bool)>,
+    (on_toggle, on_rotate): (&Callback<(ClientResponse, bool)>, &Callback<ClientResponse>),
 ) -> Html {
     let lang: Language = ctx.lang;
     let (label, next) = if client.active {
@@ -60,6 +67,15 @@ fn card(
             }
         })
     };
+    let rotate = {
+        let (on_rotate, client) = (on_rotate.clone(), client.clone());
+        let question = i18n::tf(lang, Key::AdminRotateConfirm, &[("name", &client.name)]);
+        Callback::from(move |_: MouseEvent| {
+            if confirm(&question) {
+                on_rotate.emit(client.clone());
+            }
+        })
+    };
     html! {
         <li class="card admin-item" data-id={client.id.to_string()} data-client-id={client.client_id.clone()}>
             <h2 class="admin-item-title"><bdi>{ client.name.clone() }</bdi></h2>
@@ -72,6 +88,11 @@ fn card(
                 <bdi>{ organization_name(orgs, lang, &client.organization) }</bdi>{ " · " }
                 { i18n::tf(lang, Key::AdminCreatedOn, &[("date", &date(lang, &client.created_at.date_naive()))]) }
             </p>
+            if client.active {
+                <button type="button" class="admin-rotate secondary"
+                    aria-label={format!("{} — {}", i18n::t(lang, Key::AdminRotate), client.name)} onclick={rotate}>
+                    { i18n::t(lang, Key::AdminRotate) }</button>{ " " }
+            }
             <button type="button" class={classes!("admin-toggle", if next { "secondary" } else { "danger" })}
                 aria-label={format!("{} — {}", i18n::t(lang, label), client.name)} {onclick}>
                 { i18n::t(lang, label) }</button>
@@ -85,6 +106,8 @@ pub fn clients_page() -> Html {
     let reload = use_state(|| 0u64);
     let creating = use_state(|| false);
     let outcome = use_state(Outcome::default);
+    // A client's new secret, shown until the admin says it is copied; then forgotten.
+    let rotated = use_state(|| None::<CreatedClient>);
     let paged = use_paged::<ClientResponse>(format!("/clients?limit={PAGE}"), *reload);
     let orgs = use_organizations();
     let Some(ctx) = ctx else {
@@ -117,6 +140,22 @@ pub fn clients_page() -> Html {
             });
         })
     };
+    let on_rotate = {
+        let (outcome, rotated) = (outcome.clone(), rotated.clone());
+        Callback::from(move |client: ClientResponse| {
+            let (outcome, rotated) = (outcome.clone(), rotated.clone());
+            outcome.set(Outcome::Busy);
+            spawn_local(async move {
+                match rotate(&client).await {
+                    Ok(answer) => {
+                        outcome.set(Outcome::Idle);
+                        rotated.set(Some(answer));
+                    }
+                    Err(e) => outcome.set(Outcome::Failed(e)),
+                }
+            });
+        })
+    };
     let list = match &paged.listing {
         None => html! { <Loading busy=true /> },
         Some(Err(e)) => html! { <ProblemMessage error={e.clone()} /> },
@@ -126,7 +165,7 @@ pub fn clients_page() -> Html {
         Some(Ok(l)) => html! {
             <>
                 <ul id="clients-list" class="admin-list">
-                    { for l.items.iter().map(|c| card(&ctx, &orgs, c, &on_toggle)) }</ul>
+                    { for l.items.iter().map(|c| card(&ctx, &orgs, c, (&on_toggle, &on_rotate))) }</ul>
                 if l.next_cursor.is_some() {
                     <button type="button" id="clients-more" class="secondary" disabled={paged.loading_more}
                         onclick={paged.load_more.reform(|_: MouseEvent| ())}>{ t(Key::AdminMore) }</button>
@@ -143,8 +182,15 @@ pub fn clients_page() -> Html {
         <section id="clients" class="admin" aria-labelledby="clients-title">
             <h1 id="clients-title">{ t(Key::AdminClientsTitle) }</h1>
             <p class="intro">{ t(Key::AdminClientsIntro) }</p>
-            <p class="hint" id="clients-no-rotation">{ t(Key::AdminNoRotation) }</p>
-            if *creating {
+            <p class="hint" id="clients-rotation-hint">{ t(Key::AdminRotationHint) }</p>
+            if let Some(answer) = &*rotated {
+                { secret_panel(
+                    lang,
+                    i18n::tf(lang, Key::AdminSecretRotated, &[("name", &answer.client.name)]),
+                    answer,
+                    { let rotated = rotated.clone(); Callback::from(move |_: MouseEvent| rotated.set(None)) },
+                ) }
+            } else if *creating {
                 <NewClient {on_created} on_close={let c = creating.clone(); Callback::from(move |()| c.set(false))} />
             } else {
                 <p><button type="button" id="client-new-open" class="primary"

@@ -25,12 +25,17 @@ pub struct Props {
     pub on_close: Callback<()>,
 }
 
-/// The id and secret, each in a read-only field that can be selected and copied.
-fn secret_panel(lang: Language, created: &CreatedClient, done: Callback<MouseEvent>) -> Html {
+/// The id and secret (of a new client, or a client's new one: `title` says which), each in a
+/// read-only field that can be selected and copied.
+pub(super) fn secret_panel(
+    lang: Language,
+    title: String,
+    created: &CreatedClient,
+    done: Callback<MouseEvent>,
+) -> Html {
     html! {
         <section id="client-secret" class="card admin-created" aria-labelledby="client-secret-title">
-            <h2 id="client-secret-title">
-                { i18n::tf(lang, Key::AdminClientCreated, &[("name", &created.client.name)]) }</h2>
+            <h2 id="client-secret-title">{ title }</h2>
             <p id="client-secret-warning" class="admin-warning" role="alert">{ i18n::t(lang, Key::AdminSecretOnce) }</p>
             <div class="field">
                 <label for="client-id-once">{ i18n::t(lang, Key::AdminClientId) }</label>
@@ -87,7 +92,12 @@ pub fn new_client(props: &Props) -> Html {
                 on_close.emit(());
             })
         };
-        return secret_panel(lang, answer, done);
+        let title = i18n::tf(
+            lang,
+            Key::AdminClientCreated,
+            &[("name", &answer.client.name)],
+        );
+        return secret_panel(lang, title, answer, done);
     }
     let roles: Vec<(String, String)> = ROLES
         .iter()
