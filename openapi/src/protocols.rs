@@ -17,6 +17,39 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 use validator::Validate;
 
+/// The territory whose protocol is the national one.
+pub const NATIONAL: &str = "MA";
+
+/// What fires a rule (the codes a rule's `trigger.event` may hold; checked at publication).
+pub const EVENTS: [&str; 7] = [
+    "report_received",
+    "case_opened",
+    "risk_level_reached",
+    "concern_present",
+    "stage_reached",
+    "turning_18_in_institution",
+    "referral_unanswered",
+];
+
+/// What a rule may ask for (the codes of `actions[].action`).
+pub const ACTIONS: [&str; 12] = [
+    "screen_report",
+    "contact_child",
+    "assessment",
+    "notify_prosecutor",
+    "medical_exam",
+    "forensic_exam",
+    "psychological_support",
+    "service_referral",
+    "home_visit",
+    "transition_plan",
+    "mobile_unit_contact",
+    "follow_up_visit",
+];
+
+/// Who answers for an action when it is not an organization type of the territory.
+pub const OWNING_ORGANIZATION: &str = "owning_organization";
+
 /// Where a protocol version stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]

@@ -11,41 +11,10 @@ use madar_openapi::reports::ConcernType;
 use madar_openapi::FieldError;
 use serde::de::DeserializeOwned;
 
-/// The territory whose protocol is the national one.
-pub const NATIONAL: &str = "MA";
-
 /// The longest deadline a rule may give: a year.
 pub const MAX_DEADLINE_HOURS: i64 = 8760;
 
-/// What fires a rule.
-pub const EVENTS: [&str; 7] = [
-    "report_received",
-    "case_opened",
-    "risk_level_reached",
-    "concern_present",
-    "stage_reached",
-    "turning_18_in_institution",
-    "referral_unanswered",
-];
-
-/// What a rule may ask for.
-pub const ACTIONS: [&str; 12] = [
-    "screen_report",
-    "contact_child",
-    "assessment",
-    "notify_prosecutor",
-    "medical_exam",
-    "forensic_exam",
-    "psychological_support",
-    "service_referral",
-    "home_visit",
-    "transition_plan",
-    "mobile_unit_contact",
-    "follow_up_visit",
-];
-
-/// Who answers for an action when it is not an organization type of the territory.
-pub const OWNING_ORGANIZATION: &str = "owning_organization";
+pub use madar_openapi::protocols::{ACTIONS, EVENTS, NATIONAL, OWNING_ORGANIZATION};
 
 fn is<T: DeserializeOwned>(code: &str) -> bool {
     serde_json::from_value::<T>(serde_json::Value::String(code.to_string())).is_ok()

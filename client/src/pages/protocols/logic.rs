@@ -10,38 +10,7 @@ use validator::Validate;
 use crate::pages::case::form::Uid;
 use crate::pages::new_report::form::flatten;
 
-/// The territory whose protocol is the national one.
-pub const NATIONAL: &str = "MA";
-
-/// Who answers for an action when it is not an organization type of the territory.
-pub const OWNING_ORGANIZATION: &str = "owning_organization";
-
-/// What fires a rule (the API's list, `api/src/protocols/domain.rs`).
-pub const EVENTS: [&str; 7] = [
-    "report_received",
-    "case_opened",
-    "risk_level_reached",
-    "concern_present",
-    "stage_reached",
-    "turning_18_in_institution",
-    "referral_unanswered",
-];
-
-/// What a rule may ask for.
-pub const ACTIONS: [&str; 12] = [
-    "screen_report",
-    "contact_child",
-    "assessment",
-    "notify_prosecutor",
-    "medical_exam",
-    "forensic_exam",
-    "psychological_support",
-    "service_referral",
-    "home_visit",
-    "transition_plan",
-    "mobile_unit_contact",
-    "follow_up_visit",
-];
+pub use madar_openapi::protocols::{ACTIONS, EVENTS, NATIONAL, OWNING_ORGANIZATION};
 
 /// `/protocols?…`, all of them or those of one status (`draft`, `published`, `retired`).
 pub fn protocols_path(status: &str, limit: u32) -> String {
