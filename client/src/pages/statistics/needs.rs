@@ -68,7 +68,6 @@ pub fn committee_needs(props: &NeedsProps) -> Html {
         Some(Err(e)) => return html! { <ProblemMessage error={e.clone()} /> },
         Some(Ok(pair)) => pair.clone(),
     };
-    let form_key = etag.clone();
     let domains = ctx.vocabulary.items(lang, "pathway_domains");
     let updated = diagnostic.committee_updated_at.map(|at| {
         i18n::tf(
@@ -199,10 +198,7 @@ pub fn committee_needs(props: &NeedsProps) -> Html {
         <section class="card statistics-section" id="statistics-needs">
             <h2>{ t(Key::StatisticsNeedsTitle) }</h2>
             <p>{ t(Key::StatisticsNeedsNote) }</p>
-            // Keyed by the ETag: a save rebuilds the form from what was stored, so every
-            // <select> shows its value (the browser keeps a choice made by hand otherwise).
-            <>
-            <form key={form_key} onsubmit={on_submit} aria-label={t(Key::StatisticsNeedsTitle)}>
+            <form onsubmit={on_submit} aria-label={t(Key::StatisticsNeedsTitle)}>
                 if rows.is_empty() { <p class="empty">{ t(Key::StatisticsNeedsNone) }</p> }
                 { for rows.iter().enumerate().map(|(i, row)| {
                     let id = |f: &str| format!("need-{i}-{f}");
@@ -251,7 +247,6 @@ pub fn committee_needs(props: &NeedsProps) -> Html {
                 { outcome.view("needs-outcome") }
                 if let Some(u) = updated { <p class="statistics-needs-updated">{ u }</p> }
             </form>
-            </>
         </section>
     }
 }
