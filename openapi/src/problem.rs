@@ -181,6 +181,7 @@ pub const FIELD_CODES: &[&str] = &[
     "unknown_organization",
     "unknown_parameter",
     "unknown_plan_action",
+    "unknown_protocol_action",
     "unknown_responsible",
     "unknown_risk_level",
     "unknown_service",

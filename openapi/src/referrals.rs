@@ -87,6 +87,12 @@ pub struct CreateReferral {
     pub field_groups: Vec<FieldGroup>,
     /// The plan action this referral carries out: completing the referral marks it done.
     pub plan_action_id: Option<Uuid>,
+    /// The protocol action this referral carries out: an open `service_referral` action of
+    /// the case, of the referral's service type (422 `unknown_protocol_action` otherwise). It
+    /// is marked done with the sending, in one transaction (409 `protocol_action_closed` if it
+    /// was done or waived meanwhile); one call turns the action into a referral.
+    #[serde(default)]
+    pub protocol_action_id: Option<Uuid>,
     /// A coordinator's written reason to send without a covering consent; sensitive.
     #[validate(
         length(min = 1, max = 2000),

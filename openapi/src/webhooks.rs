@@ -20,13 +20,18 @@ pub enum WebhookEventType {
     /// report.
     #[serde(rename = "report.status_changed")]
     ReportStatusChanged,
+    /// A protocol action on a report the organization filed fell overdue (its screening, for
+    /// an immediate-danger report within 2 hours): an alert. `data.id`: the report.
+    #[serde(rename = "alert.created")]
+    AlertCreated,
 }
 
 impl WebhookEventType {
-    pub const ALL: [WebhookEventType; 3] = [
+    pub const ALL: [WebhookEventType; 4] = [
         WebhookEventType::ReferralCreated,
         WebhookEventType::ReferralUpdated,
         WebhookEventType::ReportStatusChanged,
+        WebhookEventType::AlertCreated,
     ];
 
     /// The stored and sent code.
@@ -35,6 +40,7 @@ impl WebhookEventType {
             WebhookEventType::ReferralCreated => "referral.created",
             WebhookEventType::ReferralUpdated => "referral.updated",
             WebhookEventType::ReportStatusChanged => "report.status_changed",
+            WebhookEventType::AlertCreated => "alert.created",
         }
     }
 
@@ -52,8 +58,8 @@ pub struct CreateWebhook {
     #[schema(min_length = 1, max_length = 2000)]
     pub url: String,
     /// The event types the endpoint receives.
-    #[validate(length(min = 1, max = 3))]
-    #[schema(min_items = 1, max_items = 3)]
+    #[validate(length(min = 1, max = 4))]
+    #[schema(min_items = 1, max_items = 4)]
     pub events: Vec<WebhookEventType>,
 }
 

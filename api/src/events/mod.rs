@@ -128,9 +128,21 @@ pub fn publish_report_received(
 /// Writes an event in the caller's transaction: it is sent only if the change commits.
 pub fn publish(conn: &mut DbConn, event: &NewEvent, now: NaiveDateTime) -> Result<(), ApiError> {
     store::insert(conn, event, now)?;
-    // The same change reaches the organizations' webhooks (their outbox, same transaction).
-    if let Some(kind) = madar_openapi::webhooks::WebhookEventType::parse(event.kind.code()) {
+    // A referral's change reaches the organizations' webhooks too (their outbox, same
+    // transaction). An alert goes to webhooks on its own terms (`webhooks::report_alert`): a
+    // partner's system reads the report it filed, not the protocol action.
+    if let Some(kind) = webhook_kind(event.kind) {
         crate::webhooks::enqueue(conn, kind, &event.resource_id, &event.organizations, now)?;
     }
     Ok(())
+}
+
+/// The webhook event a live event also is, with the same id and organizations.
+fn webhook_kind(live: LiveEventType) -> Option<madar_openapi::webhooks::WebhookEventType> {
+    use madar_openapi::webhooks::WebhookEventType as W;
+    match live {
+        LiveEventType::ReferralCreated => Some(W::ReferralCreated),
+        LiveEventType::ReferralUpdated => Some(W::ReferralUpdated),
+        LiveEventType::ReportReceived | LiveEventType::AlertCreated => None,
+    }
 }

@@ -442,6 +442,64 @@ pub fn close(
     Err(ApiError::PreconditionFailed)
 }
 
+/// Whether `action_id` is a `service_referral` action of the case for `service_type`,
+/// whatever its status.
+pub fn is_referral_action(
+    conn: &mut DbConn,
+    case_id: &str,
+    action_id: &str,
+    service_type: &str,
+) -> Result<bool, ApiError> {
+    let n: i64 = pa::table
+        .filter(pa::id.eq(action_id))
+        .filter(pa::case_id.eq(case_id))
+        .filter(pa::action.eq("service_referral"))
+        .filter(pa::service_type.eq(service_type))
+        .count()
+        .get_result(conn)?;
+    Ok(n > 0)
+}
+
+/// Marks an open action done by a referral sent for it, in the sending's transaction (409
+/// `protocol_action_closed` if it is done or waived already).
+pub fn complete_by_referral(
+    conn: &mut DbConn,
+    id: &str,
+    by: &str,
+    now: NaiveDateTime,
+) -> Result<(), ApiError> {
+    if mark_done(conn, &[id.to_string()], by, now)? == 1 {
+        Ok(())
+    } else {
+        Err(ApiError::conflict(
+            "protocol_action_closed",
+            "The action is already done or waived.",
+        ))
+    }
+}
+
+/// Marks those of `ids` still open done by `by`; how many.
+fn mark_done(
+    conn: &mut DbConn,
+    ids: &[String],
+    by: &str,
+    now: NaiveDateTime,
+) -> Result<usize, ApiError> {
+    Ok(diesel::update(
+        pa::table
+            .filter(pa::id.eq_any(ids))
+            .filter(pa::status.eq_any(open_statuses())),
+    )
+    .set((
+        pa::status.eq(to_code(&ProtocolActionStatus::Done)),
+        pa::completed_at.eq(now),
+        pa::completed_by_id.eq(by),
+        pa::version.eq(pa::version + 1),
+        pa::updated_at.eq(now),
+    ))
+    .execute(conn)?)
+}
+
 /// Whether the action's case or report lies within the caller's scope.
 pub fn action_in_scope(
     conn: &mut DbConn,
@@ -569,7 +627,12 @@ pub fn mark_overdue(conn: &mut DbConn, now: NaiveDateTime) -> Result<usize, ApiE
         .set((pa::status.eq(&overdue), pa::updated_at.eq(now)))
         .execute(c)?;
         // Each new alert goes live in the same transaction: sent only if the marking commits.
+        // The organization that filed a report hears once per pass that it is late.
+        let mut reports_told = std::collections::HashSet::new();
         for (id, case_id, report_id, territory) in &rows {
+            if let Some(report_id) = report_id.as_deref().filter(|r| reports_told.insert(*r)) {
+                crate::webhooks::report_alert(c, report_id, now)?;
+            }
             let organizations = alert_audience(c, case_id.as_deref(), report_id.as_deref())?;
             let path: String = crate::schema::territories::table
                 .find(territory)
@@ -613,18 +676,11 @@ pub fn complete_screening(
     by: &str,
     now: NaiveDateTime,
 ) -> Result<usize, ApiError> {
-    Ok(diesel::update(
-        pa::table
-            .filter(pa::report_id.eq(report_id))
-            .filter(pa::action.eq("screen_report"))
-            .filter(pa::status.eq_any(open_statuses())),
-    )
-    .set((
-        pa::status.eq(to_code(&ProtocolActionStatus::Done)),
-        pa::completed_at.eq(now),
-        pa::completed_by_id.eq(by),
-        pa::version.eq(pa::version + 1),
-        pa::updated_at.eq(now),
-    ))
-    .execute(conn)?)
+    let ids: Vec<String> = pa::table
+        .filter(pa::report_id.eq(report_id))
+        .filter(pa::action.eq("screen_report"))
+        .filter(pa::status.eq_any(open_statuses()))
+        .select(pa::id)
+        .load(conn)?;
+    mark_done(conn, &ids, by, now)
 }

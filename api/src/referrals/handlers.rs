@@ -82,9 +82,14 @@ pub async fn send_referral(
     let (now, keys) = (clock_now.naive_utc(), state.data_keys.clone());
     let sent = AuditEvent::by(&actor, AuditAction::ReferralSend, now);
     let overridden = AuditEvent::by(&actor, AuditAction::ReferralOverride, now);
+    let completed = AuditEvent::by(&actor, AuditAction::ProtocolActionComplete, now);
     let scope = referral_scope(&actor);
     idempotency::run(&state.pool, request, now, move |c| {
         let id = writes::create(c, &keys, &n, now)?;
+        if let Some(action) = &n.protocol_action_id {
+            crate::protocols::store::complete_by_referral(c, action, &actor.id, now)?;
+            audit::record(c, &completed.on(Resource::ProtocolAction, action))?;
+        }
         let referral = store::find(c, &scope, &id)?;
         crate::events::publish(
             c,

@@ -1,6 +1,6 @@
 //! What sending a referral checks and gathers before its transaction: the receiving
-//! organization (by a directory service, or by code and service type), the plan action, the
-//! consent that covers the field groups (or a coordinator's override), and the snapshot.
+//! organization (by a directory service, or by code and service type), the plan or protocol
+//! action it carries out, the consent that covers the field groups (or a coordinator's override), and the snapshot.
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use madar_openapi::consents::FieldGroup;
@@ -122,6 +122,18 @@ pub fn prepare(
             ));
         }
     }
+    let protocol_action_id = new.protocol_action_id.map(|a| a.to_string());
+    if let Some(action) = &protocol_action_id {
+        let service_type = to_code(&service_type);
+        if !crate::protocols::store::is_referral_action(conn, &case.row.id, action, &service_type)?
+        {
+            return Err(ApiError::validation(
+                "protocol_action_id",
+                "unknown_protocol_action",
+                "is not a service referral action of the case for this service type",
+            ));
+        }
+    }
     let mut groups: Vec<FieldGroup> = new.field_groups.clone();
     groups.sort();
     groups.dedup();
@@ -162,6 +174,7 @@ pub fn prepare(
         field_groups: groups,
         snapshot,
         plan_action_id,
+        protocol_action_id,
         override_reason: match ground {
             Ground::Override => new.override_reason,
             Ground::Consent => None,

@@ -34,6 +34,8 @@ pub struct NewReferral {
     pub field_groups: Vec<FieldGroup>,
     pub snapshot: ReferralSnapshot,
     pub plan_action_id: Option<String>,
+    /// The protocol action the sending completes (in the same transaction).
+    pub protocol_action_id: Option<String>,
     pub override_reason: Option<String>,
     pub sent_by: String,
 }

@@ -6,7 +6,8 @@
 //!   `signing`: secrets and signatures (pure); `worker`: the delivery loop of `madar serve`.
 //!
 //! A change writes its deliveries in its own transaction (an outbox): `events::publish` calls
-//! `enqueue` for the referral events, screening calls `report_status_changed`.
+//! `enqueue` for the referral events, screening calls `report_status_changed`, and the protocol
+//! worker `report_alert` when an action on a report falls overdue.
 pub mod domain;
 pub mod handlers;
 pub mod signing;
@@ -47,6 +48,25 @@ pub fn report_status_changed(
     report_id: &str,
     now: NaiveDateTime,
 ) -> Result<(), ApiError> {
+    to_filer(conn, WebhookEventType::ReportStatusChanged, report_id, now)
+}
+
+/// `alert.created` to the organization that filed the report: a protocol action on it fell
+/// overdue (the hotline learns that its immediate-danger report was not screened in time).
+pub fn report_alert(
+    conn: &mut DbConn,
+    report_id: &str,
+    now: NaiveDateTime,
+) -> Result<(), ApiError> {
+    to_filer(conn, WebhookEventType::AlertCreated, report_id, now)
+}
+
+fn to_filer(
+    conn: &mut DbConn,
+    kind: WebhookEventType,
+    report_id: &str,
+    now: NaiveDateTime,
+) -> Result<(), ApiError> {
     use crate::schema::reports as r;
     use diesel::prelude::*;
     let filer: Option<String> = r::table
@@ -55,11 +75,5 @@ pub fn report_status_changed(
         .first(conn)
         .optional()?;
     let organizations: Vec<String> = filer.into_iter().collect();
-    enqueue(
-        conn,
-        WebhookEventType::ReportStatusChanged,
-        report_id,
-        &organizations,
-        now,
-    )
+    enqueue(conn, kind, report_id, &organizations, now)
 }

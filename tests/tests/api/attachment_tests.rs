@@ -72,11 +72,19 @@ fn items(body: &Value) -> Vec<Value> {
 fn assert_holds_no_plaintext(value: &str) {
     use base64::Engine;
     let data = value.rsplit(':').next().unwrap_or_default();
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(data).expect("base64url");
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(data)
+        .expect("base64url");
     for file in [pdf(), png()] {
         let head = &file[..16];
-        assert!(!bytes.windows(head.len()).any(|w| w == head), "a file's first bytes in clear");
-        for engine in [base64::engine::general_purpose::STANDARD, base64::engine::general_purpose::URL_SAFE] {
+        assert!(
+            !bytes.windows(head.len()).any(|w| w == head),
+            "a file's first bytes in clear"
+        );
+        for engine in [
+            base64::engine::general_purpose::STANDARD,
+            base64::engine::general_purpose::URL_SAFE,
+        ] {
             let encoded = engine.encode(&file[..24]);
             assert!(!value.contains(&encoded[..20]), "a file in base64");
         }

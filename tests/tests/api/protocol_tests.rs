@@ -474,6 +474,67 @@ backend_tests! {
         assert_problem(app.get("/api/v1/alerts", Some(&app.token(PARTNER))), 403, "forbidden");
     }
 
+    fn protocol_a_service_referral_action_becomes_a_referral_in_one_call(backend) {
+        let app = TestApp::spawn(backend);
+        let (worker, admin) = (app.token(CASE_WORKER), app.token(ADMIN));
+        // An out-of-school child: the national rule asks for a school reintegration referral.
+        let mut report = report_body("Karim", "Bennani", "421", false);
+        report["concerns"] = json!(["neglect", "out_of_school"]);
+        let case = open_case_from(&app, &worker, &report);
+        let other = open_case_from(&app, &worker, &report_body("Saad", "Fassi", "421", false));
+        let service = |kind: &str| {
+            let body = json!({"type": kind, "provider": "ngo-rabat", "name": format!("Service {kind}"), "territories": ["421"]});
+            id_of(&json_of(app.post("/api/v1/services", Some(&admin), &body), 201))
+        };
+        let (school, listening) = (service("school_reintegration"), service("psychological_support"));
+        let pending = action(&actions(&app, &worker, &format!("{}/actions", case.path)), "service_referral").clone();
+        assert_eq!(pending["service_type"], "school_reintegration");
+        assert_eq!(pending["status"], "pending");
+        assert_eq!(pending["proposed_services"], json!([school]), "{pending}");
+        let consent = json!({
+            "given_by": "Le père", "relationship": "parent", "given_at": "2026-01-05T10:00:00Z",
+            "recipients": ["ngo-rabat"], "field_groups": ["identity"], "purpose": "Retour à l'école."
+        });
+        for c in [&case, &other] {
+            json_of(app.post(&format!("/api/v1/children/{}/consents", c.child_id), Some(&worker), &consent), 201);
+        }
+        let referral = |service: &str, action: &Value| json!({
+            "service_id": service, "reason": "Réinscription scolaire.", "urgency": "medium",
+            "due_by": (Utc::now() + chrono::Duration::days(20)).to_rfc3339(),
+            "field_groups": ["identity"], "protocol_action_id": action
+        });
+        // A service of another type, another case's referral, an unknown action: 422, nothing sent.
+        let referrals = format!("{}/referrals", case.path);
+        for (path, body) in [
+            (&referrals, referral(&listening, &pending["id"])),
+            (&format!("{}/referrals", other.path), referral(&school, &pending["id"])),
+            (&referrals, referral(&school, &json!("00000000-0000-7000-8000-000000000001"))),
+        ] {
+            let problem = assert_problem(app.post(path, Some(&worker), &body), 422, "validation_failed");
+            assert_eq!(problem["errors"][0]["field"], "protocol_action_id", "{problem}");
+            assert_eq!(problem["errors"][0]["code"], "unknown_protocol_action");
+        }
+        let count = |c: &OpenedCase| items(&json_of(app.get(&format!("{}/referrals", c.path), Some(&worker)), 200)).len();
+        assert_eq!((count(&case), count(&other)), (0, 0));
+        // One call: the referral is sent and the action done, by the sender, at once.
+        let key = "protocol-action-referral-1";
+        let body = referral(&school, &pending["id"]);
+        let sent = json_of(app.post_with_key(&referrals, &worker, key, &body), 201);
+        assert_eq!(sent["service_type"], "school_reintegration");
+        let path = format!("/api/v1/protocol-actions/{}", id_of(&pending));
+        let done = json_of(app.get(&path, Some(&worker)), 200);
+        assert_eq!(done["status"], "done");
+        assert!(done["completed_at"].is_string());
+        assert_eq!(done["version"], pending["version"].as_i64().unwrap_or(0) + 1);
+        assert_eq!(done["proposed_services"], json!([]));
+        // A retry replays the first answer; a second referral for the action is refused.
+        let replay = json_of(app.post_with_key(&referrals, &worker, key, &body), 201);
+        assert_eq!(replay["id"], sent["id"]);
+        assert_problem(app.post(&referrals, Some(&worker), &referral(&school, &pending["id"])), 409, "protocol_action_closed");
+        assert_eq!(count(&case), 1);
+        assert_eq!(json_of(app.get(&path, Some(&worker)), 200)["version"], done["version"]);
+    }
+
     fn protocol_cases_without_follow_up_alert_after_the_configured_days(backend) {
         let app = TestApp::builder(backend).env("MADAR_ALERT_NO_FOLLOW_UP_DAYS", "10").spawn();
         let worker = app.token(CASE_WORKER);

@@ -451,4 +451,48 @@ backend_tests! {
         assert_eq!(body["data"], json!({"id": report}));
         assert!(signed_with(&got[0], &secret));
     }
+
+    fn webhooks_a_hotline_hears_when_its_urgent_report_is_not_screened_in_time(backend) {
+        let app = allowing_private(backend);
+        let (hotline, worker) = (app.token(HOTLINE), app.token(CASE_WORKER));
+        let receiver = Receiver::start(&[]);
+        let hook = register(&app, &hotline, &receiver.url, json!(["alert.created"]));
+        let secret = hook["secret"].as_str().unwrap_or("").to_string();
+        let file = |given: &str, urgent: bool| {
+            let body = report_body(given, "Alaoui", "421", urgent);
+            id_of(&json_of(app.post("/api/v1/reports", Some(&hotline), &body), 201))
+        };
+        // Late, screened in time, and not urgent (72 hours to screen).
+        let (late, screened, calm) = (file("Yassine", true), file("Omar", true), file("Anas", false));
+        json_of(
+            app.post(
+                &format!("/api/v1/reports/{screened}/screening"),
+                Some(&worker),
+                &json!({"decision": "close", "closing_reason": "referred_elsewhere"}),
+            ),
+            200,
+        );
+        app.advance_clock(2 * 3600 + 60);
+        app.advance_clock(0);
+        receiver.wait_for(1);
+        app.advance_clock(0);
+        let got = receiver.requests();
+        let bodies: Vec<Value> = got.iter().map(|r| serde_json::from_str(&r.body).expect("json")).collect();
+        assert_eq!(bodies.len(), 1, "one alert, for the late report only: {bodies:?}");
+        assert_eq!(bodies[0]["type"], "alert.created");
+        assert_eq!(bodies[0]["data"], json!({"id": late}));
+        assert!(signed_with(&got[0], &secret));
+        // The hotline reads what the alert names: its report, still waiting to be screened.
+        let read = json_of(app.get(&format!("/api/v1/reports/{late}"), Some(&app.token(HOTLINE))), 200);
+        assert_eq!(read["status"], "received");
+        for id in [&screened, &calm] {
+            assert!(bodies.iter().all(|b| b["data"]["id"] != id.as_str()));
+        }
+        // The deliveries list of the endpoint shows it.
+        let path = format!("{WEBHOOKS}/{}/deliveries", hook["id"].as_str().unwrap_or(""));
+        let listed = json_of(app.get(&path, Some(&app.token(HOTLINE))), 200);
+        let listed = listed["items"].as_array().cloned().unwrap_or_default();
+        assert_eq!(listed.len(), 1, "{listed:?}");
+        assert_eq!(listed[0]["type"], "alert.created");
+    }
 }

@@ -1,10 +1,12 @@
 //! The case's referrals: the list, and a form to refer the child to a service of the directory
 //! under one of the child's active consents (which names the receiving organization and covers
-//! the groups of data shared).
+//! the groups of data shared). A referral of the type an open protocol action calls for carries
+//! that action out: it is sent with the action's id and the server marks it done.
 use std::rc::Rc;
 
 use madar_openapi::cases::RiskLevel;
 use madar_openapi::consents::{ConsentResponse, ConsentStatus, FieldGroup};
+use madar_openapi::protocols::{ProtocolActionResponse, ProtocolActionStatus};
 use madar_openapi::reference::ReferenceList;
 use madar_openapi::referrals::{CreateReferral, ReferralResponse};
 use madar_openapi::services::ServiceResponse;
@@ -57,6 +59,27 @@ struct Data {
     services: Vec<ServiceResponse>,
     consents: Vec<ConsentResponse>,
     types: Option<ReferenceList>,
+    /// The case's open `service_referral` protocol actions.
+    actions: Vec<ProtocolActionResponse>,
+}
+
+/// The open protocol action a referral of `service_type` carries out: the `service_referral`
+/// of that type due first.
+fn carried_action<'a>(
+    actions: &'a [ProtocolActionResponse],
+    service_type: &str,
+) -> Option<&'a ProtocolActionResponse> {
+    actions
+        .iter()
+        .filter(|a| a.action == "service_referral")
+        .filter(|a| a.service_type.as_deref() == Some(service_type))
+        .filter(|a| {
+            matches!(
+                a.status,
+                ProtocolActionStatus::Pending | ProtocolActionStatus::Overdue
+            )
+        })
+        .min_by_key(|a| a.due_at)
 }
 
 async fn load(case_id: &str, child_id: &str) -> Result<Data, ApiError> {
@@ -71,6 +94,11 @@ async fn load(case_id: &str, child_id: &str) -> Result<Data, ApiError> {
     let types = api::get::<ReferenceList>("/reference/service_types")
         .await
         .ok();
+    let actions =
+        api::get::<Page<ProtocolActionResponse>>(&format!("/cases/{case_id}/actions?limit=100"))
+            .await
+            .map(|p| p.items)
+            .unwrap_or_default();
     Ok(Data {
         referrals: referrals.items,
         services: services.items,
@@ -80,6 +108,7 @@ async fn load(case_id: &str, child_id: &str) -> Result<Data, ApiError> {
             .filter(|c| c.status == ConsentStatus::Active)
             .collect(),
         types,
+        actions,
     })
 }
 
@@ -119,6 +148,7 @@ pub fn referrals_section(props: &Props) -> Html {
     let due = use_state(in_two_weeks);
     let groups = use_state(Vec::<FieldGroup>::new);
     let override_reason = use_state(String::new);
+    let carry = use_state(|| true);
     let organizations = use_organizations(ctx.as_ref().map(|c| c.lang).unwrap_or_default());
     let outcome = use_state(Outcome::default);
     // A referral's answer arrives live: reload the list on each live event.
@@ -177,11 +207,12 @@ pub fn referrals_section(props: &Props) -> Html {
             outcome.clone(),
             version.clone(),
         );
-        let (data, case_id, override_reason, on_change) = (
+        let (data, case_id, override_reason, on_change, carry) = (
             data.clone(),
             props.case_id.clone(),
             override_reason.clone(),
             props.on_change.clone(),
+            *carry,
         );
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
@@ -205,6 +236,9 @@ pub fn referrals_section(props: &Props) -> Html {
                 ));
                 return;
             };
+            let carried = carried_action(&data.actions, &Vocabulary::code_of(&chosen.type_))
+                .filter(|_| carry)
+                .map(|a| a.id);
             let body = CreateReferral {
                 service_id: Some(chosen.id),
                 organization: None,
@@ -215,6 +249,7 @@ pub fn referrals_section(props: &Props) -> Html {
                 consent_id,
                 field_groups: (*groups).clone(),
                 plan_action_id: None,
+                protocol_action_id: carried,
                 override_reason: if consent_id.is_none() && coordinator {
                     non_blank(&override_reason)
                 } else {
@@ -264,6 +299,11 @@ pub fn referrals_section(props: &Props) -> Html {
             )
         })
         .collect();
+    let carried = data
+        .services
+        .iter()
+        .find(|s| s.id.to_string() == *service)
+        .and_then(|s| carried_action(&data.actions, &Vocabulary::code_of(&s.type_)));
     let consents: Vec<(String, String)> = data
         .consents
         .iter()
@@ -319,6 +359,17 @@ pub fn referrals_section(props: &Props) -> Html {
                         { options(&services, &service, Some(i18n::t(lang, Key::CaseChoose))) }
                     </select>
                 </div>
+                if let Some(action) = carried {
+                    <div class="case-check" id="referral-carries">
+                        <input type="checkbox" id="referral-carry" checked={*carry}
+                            onchange={let carry = carry.clone(); Callback::from(move |e: Event| carry.set(checked(&e)))} />
+                        <label for="referral-carry">
+                            { i18n::t(lang, Key::CaseReferralCarriesAction) }{ " " }
+                            <bdi>{ super::lists::action_label(lang, &action.action) }</bdi>
+                            { " · " }{ i18n::t(lang, Key::CaseDueAt) }{ " " }{ datetime(lang, &action.due_at) }
+                        </label>
+                    </div>
+                }
                 <div class="field">
                     <label for="referral-consent">{ i18n::t(lang, Key::CaseReferralConsent) }</label>
                     <select id="referral-consent" onchange={on_consent}>
@@ -373,5 +424,77 @@ pub fn referrals_section(props: &Props) -> Html {
             </form>
             { outcome.view("referral-result") }
         </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn action(
+        n: u8,
+        kind: &str,
+        service_type: Option<&str>,
+        status: &str,
+        day: u32,
+    ) -> ProtocolActionResponse {
+        let at = format!("2026-12-{day:02}T09:00:00Z");
+        serde_json::from_value(json!({
+            "id": format!("00000000-0000-7000-8000-0000000000{n:02}"),
+            "protocol_id": "00000000-0000-7000-8000-000000000000",
+            "rule_key": "r", "trigger": "case_opened", "action": kind,
+            "service_type": service_type, "responsible": "owning_organization",
+            "report_id": null, "case_id": null, "status": status,
+            "due_at": at, "created_at": at, "completed_at": null, "waiver_reason": null,
+            "version": 1
+        }))
+        .unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn a_referral_carries_the_open_action_of_its_type_due_first() {
+        let actions = [
+            action(
+                1,
+                "service_referral",
+                Some("school_reintegration"),
+                "done",
+                1,
+            ),
+            action(
+                2,
+                "service_referral",
+                Some("school_reintegration"),
+                "pending",
+                20,
+            ),
+            action(
+                3,
+                "service_referral",
+                Some("school_reintegration"),
+                "overdue",
+                10,
+            ),
+            action(
+                4,
+                "service_referral",
+                Some("psychological_support"),
+                "pending",
+                2,
+            ),
+            action(5, "home_visit", None, "pending", 3),
+        ];
+        let id = |a: Option<&ProtocolActionResponse>| a.map(|a| a.id);
+        assert_eq!(
+            id(carried_action(&actions, "school_reintegration")),
+            Some(actions[2].id)
+        );
+        assert_eq!(
+            id(carried_action(&actions, "psychological_support")),
+            Some(actions[3].id)
+        );
+        assert!(carried_action(&actions, "legal_aid").is_none());
+        assert!(carried_action(&actions[..1], "school_reintegration").is_none());
     }
 }
