@@ -1,7 +1,8 @@
 // The case page and the child's file, in Arabic: a case worker opens a case screened from a
 // report, moves it to assessment, completes a risk assessment and sees the computed level,
 // moves it to planning and records a plan, records a guardian's consent on the child's file,
-// refers the child to an NGO service of the demo directory with that consent, adds a note, and
+// refers the child to an NGO's school-reintegration service with that consent (the referral
+// carries out the national protocol's action for an out-of-school child), adds a note, and
 // meets a conflict (someone else changed the case) explained field by field. Every result is
 // checked through the API too.
 import { test } from 'node:test';
@@ -30,7 +31,7 @@ async function openCase(token) {
       given_name_latin: 'Yassine', family_name_latin: 'El Idrissi', sex: 'male',
       estimated_birth_year: year - 10, territory: '421', situation: ['out_of_school'],
     }],
-    concerns: ['neglect'],
+    concerns: ['neglect', 'out_of_school'],
     immediate_danger: false,
     narrative: 'الطفل ينام في الشارع منذ أسبوع.',
   });
@@ -61,9 +62,17 @@ async function move(page, stage, reason) {
 test('a case worker assesses, plans, records a consent and refers the child, in Arabic', async () => {
   const token = await apiToken('caseworker');
   const { caseId, childId } = await openCase(token);
-  const services = await api('GET', '/services?provider=ngo-rabat', token);
-  const service = services.body.items.find((s) => s.provider === 'ngo-rabat');
-  assert.ok(service, 'the demo directory has an NGO service of ngo-rabat');
+  // The national protocol asks for a school-reintegration referral of an out-of-school child.
+  const created = await api('POST', '/services', await apiToken('admin'), {
+    type: 'school_reintegration', provider: 'ngo-rabat', name: 'Retour à l\'école, Rabat',
+    name_ar: 'العودة إلى المدرسة، الرباط', territories: ['421'],
+  });
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+  const service = created.body;
+  const actions = await api('GET', `/cases/${caseId}/actions`, token);
+  const action = actions.body.items.find((a) => a.action === 'service_referral');
+  assert.equal(action?.service_type, 'school_reintegration', JSON.stringify(actions.body));
+  assert.deepEqual(action.proposed_services, [service.id]);
 
   const browser = await launch();
   try {
@@ -162,7 +171,11 @@ test('a case worker assesses, plans, records a consent and refers the child, in 
     await page.selectOption('#referral-service', service.id);
     await page.selectOption('#referral-consent', consent.id);
     assert.ok(await page.isChecked('#referral-group-identity'), 'the consent\'s groups are proposed');
-    await page.fill('#referral-reason', 'تحتاج الأسرة إلى مساعدة قانونية.');
+    // The service is of the type the protocol's open action asks for: the referral carries it out.
+    await page.waitForSelector('#referral-carries');
+    assert.ok(await page.isChecked('#referral-carry'), 'carrying out the protocol action is proposed');
+    assert.match(await page.textContent('#referral-carries'), ARABIC);
+    await page.fill('#referral-reason', 'يحتاج الطفل إلى العودة إلى المدرسة.');
     await shot(page, '09-referral-form');
     await page.click('#referral-submit');
     await page.waitForSelector('#referral-result.case-success');
@@ -244,6 +257,8 @@ test('a case worker assesses, plans, records a consent and refers the child, in 
   const consents = await api('GET', `/children/${childId}/consents`, token);
   assert.equal(referral.consent_id, consents.body.items[0].id);
   assert.equal(referral.status, 'sent');
+  const done = await api('GET', `/protocol-actions/${action.id}`, token);
+  assert.equal(done.body.status, 'done', 'the referral carried out the protocol action');
   const c = await api('GET', `/cases/${caseId}`, token);
   assert.equal(c.body.stage, 'planning');
   assert.equal(c.body.risk_level, 'medium');
