@@ -319,3 +319,36 @@ fn two_processes_raise_each_unanswered_referral_action_once() {
         assert_eq!(unanswered, sent.len(), "{alerts}");
     }
 }
+
+#[test]
+fn two_processes_alert_a_late_urgent_report_once() {
+    let (a, b) = two(TestApp::builder(Backend::Postgres).env("MADAR_WEBHOOK_ALLOW_PRIVATE", "1"));
+    let hotline = a.token(HOTLINE);
+    let receiver = Receiver::start(&[]);
+    register(&a, &hotline, &receiver.url, json!(["alert.created"]));
+    // Immediate-danger reports filed on both processes, none screened.
+    let mut reports: Vec<String> = (0..6)
+        .map(|i| {
+            let app = if i % 2 == 0 { &a } else { &b };
+            let body = report_body(&format!("Yassine{i}"), "Urgent", "421", true);
+            id_of(&json_of(app.post(REPORTS, Some(&hotline), &body), 201))
+        })
+        .collect();
+    // Both deadline workers pass together past the 2-hour screening deadline, then again.
+    both(&a, &b, |app| app.advance_clock(2 * 3600 + 60));
+    both(&a, &b, |app| app.advance_clock(0));
+    receiver.wait_for(reports.len());
+    both(&a, &b, |app| app.advance_clock(61));
+    let mut alerted: Vec<String> = receiver
+        .requests()
+        .iter()
+        .map(|r| {
+            let body: Value = serde_json::from_str(&r.body).expect("JSON body");
+            assert_eq!(body["type"], "alert.created");
+            body["data"]["id"].as_str().expect("data.id").to_string()
+        })
+        .collect();
+    alerted.sort();
+    reports.sort();
+    assert_eq!(alerted, reports, "each late report alerted once");
+}
