@@ -35,6 +35,14 @@ pub enum LiveEventType {
 }
 
 impl LiveEventType {
+    /// Every type the stream sends.
+    pub const ALL: [LiveEventType; 4] = [
+        LiveEventType::ReportReceived,
+        LiveEventType::ReferralCreated,
+        LiveEventType::ReferralUpdated,
+        LiveEventType::AlertCreated,
+    ];
+
     /// The stored and sent code.
     pub fn code(self) -> &'static str {
         match self {
@@ -46,14 +54,7 @@ impl LiveEventType {
     }
 
     pub fn parse(code: &str) -> Option<LiveEventType> {
-        [
-            LiveEventType::ReportReceived,
-            LiveEventType::ReferralCreated,
-            LiveEventType::ReferralUpdated,
-            LiveEventType::AlertCreated,
-        ]
-        .into_iter()
-        .find(|t| t.code() == code)
+        Self::ALL.into_iter().find(|t| t.code() == code)
     }
 }
 

@@ -1,12 +1,13 @@
 //! Keeps a Server-Sent Events stream open while signed in (`/api/v1/events`, with a single-use
 //! ticket since `EventSource` cannot send a header) and turns each event into
 //! [`Action::Live`], so the pages showing live data reload. When the stream ends (the token
-//! expired, the server restarted) it reconnects with a new ticket and the last event id.
+//! expired, the server restarted) it reconnects with a new ticket and the last event id, and
+//! the pages reload once.
 use std::cell::RefCell;
 use std::rc::Rc;
 
 use gloo_net::http::Method;
-use madar_openapi::events::EventTicket;
+use madar_openapi::events::{EventTicket, LiveEventType};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 use web_sys::{EventSource, MessageEvent};
@@ -17,8 +18,8 @@ use yew::prelude::*;
 use crate::api::{self, Call};
 use crate::state::{Action, AppContext};
 
-/// The event types the stream sends (the SSE `event:` field).
-const TYPES: [&str; 3] = ["report.received", "referral.created", "referral.updated"];
+/// The `Action::Live` kind sent when a stream reopens, for pages to reload.
+const RESYNC: &str = "resync";
 
 #[function_component(LiveUpdates)]
 pub fn live_updates() -> Html {
@@ -35,8 +36,14 @@ pub fn live_updates() -> Html {
 
 async fn run(ctx: AppContext, alive: Rc<RefCell<bool>>) {
     let last_id: Rc<RefCell<Option<String>>> = Rc::default();
+    let mut reconnect = false;
     while *alive.borrow() {
         if let Some(source) = open(&ctx, &last_id).await {
+            // Events made while no stream was open are not all resumable (a stream that saw
+            // no event has no id to resume after): the pages read their data again once.
+            if std::mem::replace(&mut reconnect, true) {
+                ctx.dispatch(Action::Live(RESYNC.to_owned()));
+            }
             // Wait until the stream closes or the component goes.
             while *alive.borrow() && source.ready_state() != EventSource::CLOSED {
                 sleep(std::time::Duration::from_millis(500)).await;
@@ -58,7 +65,7 @@ async fn open(ctx: &AppContext, last_id: &Rc<RefCell<Option<String>>>) -> Option
         url.push_str(&format!("&last_event_id={id}"));
     }
     let source = EventSource::new(&url).ok()?;
-    for kind in TYPES {
+    for kind in LiveEventType::ALL.map(LiveEventType::code) {
         let (ctx, last_id) = (ctx.clone(), last_id.clone());
         let listener = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
             *last_id.borrow_mut() = Some(event.last_event_id());
