@@ -91,7 +91,8 @@ pub struct StreamQuery {
 /// The caller's live events, as Server-Sent Events (`text/event-stream`, never compressed):
 /// `id:` (the sequence to resume after), `event:` (`report.received`, `referral.created`,
 /// `referral.updated`) and `data: {"type", "id"}` — ids only. A `: heartbeat` comment every
-/// 15 s; the stream ends when the access token behind the ticket expires. 401
+/// 15 s; the stream ends when the access token behind the ticket expires, and at the next
+/// heartbeat once the viewer is deactivated or (an API client) its secret rotated. 401
 /// `invalid_ticket` for an unknown, expired or used ticket.
 #[utoipa::path(
     tag = "events",
@@ -119,22 +120,23 @@ pub async fn get_event_stream(
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
     let resume = domain::resume_after(header.as_deref(), query.last_event_id.as_deref());
-    let (viewer, token_expires_at, last) = db::run(&state.pool, move |c| {
-        let Some((kind, id, token_expires_at)) = store::redeem(c, &hash, now)? else {
+    let (viewer, ticket, last) = db::run(&state.pool, move |c| {
+        let Some(ticket) = store::redeem(c, &hash, now)? else {
             return Ok(None);
         };
-        let Some(viewer) = actor::load(c, kind, &id, None, now)? else {
+        let Some(viewer) = actor::load(c, ticket.kind, &ticket.id, Some(ticket.issued_at), now)?
+        else {
             return Ok(None);
         };
         let last = match resume {
             Some(seq) => seq,
             None => store::latest(c)?,
         };
-        Ok(Some((viewer, token_expires_at, last)))
+        Ok(Some((viewer, ticket, last)))
     })
     .await?
     .ok_or_else(invalid_ticket)?;
-    if token_expires_at <= now {
+    if ticket.token_expires_at <= now {
         return Err(invalid_ticket());
     }
     super::watch_shutdown();
@@ -142,7 +144,8 @@ pub async fn get_event_stream(
         pool: state.pool.clone(),
         clock: state.clock.clone(),
         viewer,
-        token_expires_at,
+        token_expires_at: ticket.token_expires_at,
+        issued_at: ticket.issued_at,
         cursor: Cursor::after(last),
         pending: VecDeque::from([Bytes::from_static(b"retry: 3000\n\n")]),
         next_beat: Instant::now() + domain::HEARTBEAT,
@@ -162,6 +165,9 @@ struct Tail {
     clock: Clock,
     viewer: Actor,
     token_expires_at: NaiveDateTime,
+    /// When the ticket was issued: the viewer is reloaded as of then (a client whose secret
+    /// was rotated since is refused).
+    issued_at: NaiveDateTime,
     cursor: Cursor,
     pending: VecDeque<Bytes>,
     next_beat: Instant,
@@ -179,12 +185,15 @@ async fn next_chunk(mut tail: Tail) -> Option<(Result<Bytes, actix_web::Error>, 
         }
         if Instant::now() >= tail.next_beat {
             tail.next_beat = Instant::now() + domain::HEARTBEAT;
-            let (kind, id, now) = (
+            let (kind, id, issued_at, now) = (
                 tail.viewer.kind,
                 tail.viewer.id.clone(),
+                tail.issued_at,
                 tail.clock.now_naive(),
             );
-            match db::run(&tail.pool, move |c| actor::load(c, kind, &id, None, now)).await {
+            let reload =
+                move |c: &mut crate::db::DbConn| actor::load(c, kind, &id, Some(issued_at), now);
+            match db::run(&tail.pool, reload).await {
                 Ok(Some(viewer)) => tail.viewer = viewer,
                 Ok(None) => return None,
                 Err(e) => {

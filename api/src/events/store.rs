@@ -52,13 +52,21 @@ pub fn issue_ticket(
     })
 }
 
-/// Uses a ticket, once: its subject and the expiry of the token it was issued for, or `None`
-/// when it is unknown, expired or already used.
+/// A redeemed ticket: whose it is, the expiry of the token it was issued for, and when it was
+/// issued (after that token: a client secret rotated since ends the stream).
+pub struct Redeemed {
+    pub kind: Subject,
+    pub id: String,
+    pub token_expires_at: NaiveDateTime,
+    pub issued_at: NaiveDateTime,
+}
+
+/// Uses a ticket, once; `None` when it is unknown, expired or already used.
 pub fn redeem(
     conn: &mut DbConn,
     hash: &str,
     now: NaiveDateTime,
-) -> Result<Option<(Subject, String, NaiveDateTime)>, ApiError> {
+) -> Result<Option<Redeemed>, ApiError> {
     crate::db::write_transaction(conn, |c| {
         let used = diesel::update(
             t::table.filter(
@@ -73,16 +81,26 @@ pub fn redeem(
         if used != 1 {
             return Ok(None);
         }
-        let (kind, id, token_expires_at) = t::table
+        let (kind, id, token_expires_at, issued_at) = t::table
             .find(hash)
-            .select((t::subject_kind, t::subject_id, t::token_expires_at))
-            .first::<(String, String, NaiveDateTime)>(c)?;
+            .select((
+                t::subject_kind,
+                t::subject_id,
+                t::token_expires_at,
+                t::created_at,
+            ))
+            .first::<(String, String, NaiveDateTime, NaiveDateTime)>(c)?;
         let kind = match kind.as_str() {
             "user" => Subject::User,
             "client" => Subject::Client,
             _ => return Ok(None),
         };
-        Ok(Some((kind, id, token_expires_at)))
+        Ok(Some(Redeemed {
+            kind,
+            id,
+            token_expires_at,
+            issued_at,
+        }))
     })
 }
 

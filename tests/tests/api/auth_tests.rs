@@ -180,7 +180,7 @@ fn hotline_client() -> Value {
 }
 
 /// A hotline API client created by the admin: (record id, client_id, client_secret).
-fn create_client(app: &TestApp, admin: &str) -> (String, String, String) {
+pub(crate) fn create_client(app: &TestApp, admin: &str) -> (String, String, String) {
     let res = app.post("/api/v1/clients", Some(admin), &hotline_client());
     assert_eq!(res.status(), 201);
     let body: Value = res.json().expect("created client");
@@ -199,7 +199,7 @@ fn token_form(app: &TestApp, form: &[(&str, &str)]) -> Response {
         .expect("request")
 }
 
-fn client_token(app: &TestApp, client_id: &str, secret: &str) -> Response {
+pub(crate) fn client_token(app: &TestApp, client_id: &str, secret: &str) -> Response {
     token_form(
         app,
         &[

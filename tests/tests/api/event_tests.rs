@@ -230,6 +230,25 @@ backend_tests! {
         assert!(stream.ends_within(Duration::from_secs(5)));
     }
 
+    fn events_a_rotated_client_secret_ends_the_clients_stream_and_its_unused_tickets(backend) {
+        use crate::auth_tests::{client_token, create_client};
+        let app = TestApp::spawn(backend);
+        let admin = app.token(ADMIN);
+        let (record, id, secret) = create_client(&app, &admin);
+        let token: Value = client_token(&app, &id, &secret).json().expect("token");
+        let token = token["access_token"].as_str().expect("access_token").to_string();
+        let stream = open(&app, &token, None);
+        let unused = ticket(&app, &token);
+        assert!(!stream.ends_within(Duration::from_secs(1)));
+        app.advance_clock(2);
+        let rotation = format!("/api/v1/clients/{record}/secret-rotation");
+        assert_eq!(app.post(&rotation, Some(&admin), &json!({})).status(), 200);
+        // The stream's next check of its viewer (with its heartbeat, every 15 s) ends it; a
+        // ticket taken with the old secret's token opens nothing.
+        assert!(stream.ends_within(Duration::from_secs(17)), "the stream outlived the rotation");
+        assert_problem(refused(&app, &unused), 401, "invalid_ticket");
+    }
+
     fn events_an_idle_stream_gets_a_heartbeat_every_15_seconds(backend) {
         let app = TestApp::spawn(backend);
         let stream = open(&app, &app.token(PARTNER), None);
