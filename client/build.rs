@@ -56,12 +56,16 @@ fn main() {
         let _ = writeln!(out, "            Key::{name} => {id:?},");
     }
     out.push_str("        }\n    }\n\n");
+    // The texts are data (a static table indexed by the key), not a `match` returning arrays,
+    // which compiled to code per key and weighed on the first load.
     out.push_str("    /// The texts in ar, fr, en.\n");
-    out.push_str("    pub(crate) fn texts(self) -> [&'static str; 3] {\n        match self {\n");
-    for (name, (_, texts)) in &keys {
-        let _ = writeln!(out, "            Key::{name} => {texts:?},");
+    out.push_str("    pub(crate) fn texts(self) -> [&'static str; 3] {\n");
+    out.push_str("        KEY_TEXTS[self as usize]\n    }\n}\n\n");
+    let _ = writeln!(out, "static KEY_TEXTS: [[&str; 3]; {}] = [", keys.len());
+    for (_, texts) in keys.values() {
+        let _ = writeln!(out, "    {texts:?},");
     }
-    out.push_str("        }\n    }\n}\n\n");
+    out.push_str("];\n\n");
 
     out.push_str(
         "/// A table of texts for codes the API sends, from `client/locales/codes/*.toml`.\n",
@@ -82,22 +86,33 @@ fn main() {
         let _ = writeln!(out, "            CodeTable::{} => &{list:?},", camel(table));
     }
     out.push_str("        }\n    }\n\n");
+    // Each table is a static array sorted by code (the files' order), searched by halves.
     out.push_str("    /// The texts (ar, fr, en) of `code`, if the table has it.\n");
-    out.push_str(
-        "    pub(crate) fn texts(self, code: &str) -> Option<[&'static str; 3]> {\n        match self {\n",
-    );
+    out.push_str("    pub(crate) fn texts(self, code: &str) -> Option<[&'static str; 3]> {\n");
+    out.push_str("        let table: &[(&str, [&str; 3])] = match self {\n");
+    for table in codes.keys() {
+        let _ = writeln!(
+            out,
+            "            CodeTable::{} => &CODE_TEXTS_{},",
+            camel(table),
+            table.to_uppercase()
+        );
+    }
+    out.push_str("        };\n");
+    out.push_str("        table\n            .binary_search_by(|(c, _)| (*c).cmp(code))\n");
+    out.push_str("            .ok()\n            .map(|i| table[i].1)\n    }\n}\n\n");
     for (table, entries) in &codes {
         let _ = writeln!(
             out,
-            "            CodeTable::{} => match code {{",
-            camel(table)
+            "static CODE_TEXTS_{}: [(&str, [&str; 3]); {}] = [",
+            table.to_uppercase(),
+            entries.len()
         );
         for (code, texts) in entries {
-            let _ = writeln!(out, "                {code:?} => Some({texts:?}),");
+            let _ = writeln!(out, "    ({code:?}, {texts:?}),");
         }
-        out.push_str("                _ => None,\n            },\n");
+        out.push_str("];\n\n");
     }
-    out.push_str("        }\n    }\n}\n");
 
     let dest = Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("locales.rs");
     fs::write(dest, out).expect("writing locales.rs");

@@ -13,7 +13,7 @@ use crate::pages::{
     ApprovalsPage, AuditPage, CasePage, ChildPage, ClientsPage, HomePage, LoginPage, NewReportPage,
     NotFoundPage, OrganizationPage, OrganizationsPage, PlansPage, ProtocolPage, ProtocolsPage,
     ReferralPage, ReferralsPage, ReportPage, ReportsInboxPage, ServicesPage, StatisticsPage,
-    UserPage, UsersPage,
+    UserPage, UsersPage, WebhooksPage,
 };
 use crate::route::Route;
 use crate::state::{Action, AppContext, AppState, Vocabulary};
@@ -121,6 +121,7 @@ fn switch(route: Route) -> Html {
         Route::AdminOrganizations => html! { <OrganizationsPage /> },
         Route::AdminOrganization { code } => html! { <OrganizationPage {code} /> },
         Route::AdminClients => html! { <ClientsPage /> },
+        Route::Webhooks => html! { <WebhooksPage /> },
         Route::NotFound => html! { <NotFoundPage /> },
     }
 }

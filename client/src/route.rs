@@ -43,6 +43,8 @@ pub enum Route {
     AdminOrganization { code: String },
     #[at("/admin/clients")]
     AdminClients,
+    #[at("/webhooks")]
+    Webhooks,
     #[not_found]
     #[at("/not-found")]
     NotFound,

@@ -53,6 +53,7 @@ fn entries() -> Vec<(Route, Key, &'static [Role])> {
         (Route::AdminUsers, Key::NavUsers, &[Admin, Coordinator]),
         (Route::AdminOrganizations, Key::NavOrganizations, &[Admin]),
         (Route::AdminClients, Key::NavClients, &[Admin]),
+        (Route::Webhooks, Key::WebhooksNav, &[Partner, Hotline]),
     ]
 }
 

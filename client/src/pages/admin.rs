@@ -1,5 +1,5 @@
 //! Administration (issue 9): users, organizations and API clients for admins; coordinators read
-//! the users of their territory. A list per resource with its "new" form, and a page per user
+//! the users of their territory; partners and the hotline manage their organization's webhooks. A list per resource with its "new" form, and a page per user
 //! and per organization that changes it with `If-Match` (a 412 shows the fresh copy). The
 //! forms' rules, tested on the host, are in each resource's `draft` module and in [`logic`].
 use madar_openapi::users::Role;
@@ -17,10 +17,12 @@ mod fields;
 mod logic;
 mod organizations;
 mod users;
+mod webhooks;
 
 pub use clients::ClientsPage;
 pub use organizations::{OrganizationPage, OrganizationsPage};
 pub use users::{UserPage, UsersPage};
+pub use webhooks::WebhooksPage;
 
 /// Items per page of the lists.
 const PAGE: u32 = 50;

@@ -17,7 +17,9 @@ mod reports_inbox;
 mod services;
 mod statistics;
 
-pub use admin::{ClientsPage, OrganizationPage, OrganizationsPage, UserPage, UsersPage};
+pub use admin::{
+    ClientsPage, OrganizationPage, OrganizationsPage, UserPage, UsersPage, WebhooksPage,
+};
 pub use approvals::ApprovalsPage;
 pub use audit::AuditPage;
 pub use case::CasePage;

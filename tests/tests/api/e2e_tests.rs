@@ -17,7 +17,10 @@ fn run(name: &str) {
         root.join("tests/e2e/node_modules/playwright-core").exists(),
         "playwright-core is not installed: run `make e2e-setup` (make test does)"
     );
-    let app = TestApp::spawn(Backend::Sqlite);
+    // Webhooks may point at 127.0.0.1 (the webhooks test registers one there).
+    let app = TestApp::builder(Backend::Sqlite)
+        .env("MADAR_WEBHOOK_ALLOW_PRIVATE", "1")
+        .spawn();
     let shots = root.join("target/e2e").join(name);
     let out = Command::new("node")
         .args(["--test", "--test-reporter=spec"])
@@ -56,6 +59,6 @@ mod e2e {
     use super::run;
     e2e!(
         budget, login, case, new_report, reports, referrals, statistics, approvals, plans, hostile,
-        glass, admin, merge, protocols, alerts
+        glass, admin, merge, protocols, alerts, webhooks
     );
 }
