@@ -55,15 +55,20 @@ fn main() {
     for (name, (id, _)) in &keys {
         let _ = writeln!(out, "            Key::{name} => {id:?},");
     }
-    out.push_str("        }\n    }\n\n");
-    // The texts are data (a static table indexed by the key), not a `match` returning arrays,
-    // which compiled to code per key and weighed on the first load.
-    out.push_str("    /// The texts in ar, fr, en.\n");
-    out.push_str("    pub(crate) fn texts(self) -> [&'static str; 3] {\n");
-    out.push_str("        KEY_TEXTS[self as usize]\n    }\n}\n\n");
-    let _ = writeln!(out, "static KEY_TEXTS: [[&str; 3]; {}] = [", keys.len());
+    out.push_str("        }\n    }\n}\n\n");
+    // Arabic, the default, is compiled in as a static table indexed by the key. French and
+    // English are compiled in on the host (for the tests) but not into the browser's module:
+    // there they come from `locale-fr.json` / `locale-en.json`, written below and served
+    // beside the module, fetched when a person picks the language.
+    let _ = writeln!(out, "static KEY_AR: [&str; {}] = [", keys.len());
     for (_, texts) in keys.values() {
-        let _ = writeln!(out, "    {texts:?},");
+        let _ = writeln!(out, "    {:?},", texts[0]);
+    }
+    out.push_str("];\n\n");
+    out.push_str("#[cfg(not(target_arch = \"wasm32\"))]\n");
+    let _ = writeln!(out, "static KEY_OTHER: [[&str; 2]; {}] = [", keys.len());
+    for (_, texts) in keys.values() {
+        let _ = writeln!(out, "    [{:?}, {:?}],", texts[1], texts[2]);
     }
     out.push_str("];\n\n");
 
@@ -86,35 +91,70 @@ fn main() {
         let _ = writeln!(out, "            CodeTable::{} => &{list:?},", camel(table));
     }
     out.push_str("        }\n    }\n\n");
-    // Each table is a static array sorted by code (the files' order), searched by halves.
-    out.push_str("    /// The texts (ar, fr, en) of `code`, if the table has it.\n");
-    out.push_str("    pub(crate) fn texts(self, code: &str) -> Option<[&'static str; 3]> {\n");
-    out.push_str("        let table: &[(&str, [&str; 3])] = match self {\n");
+    // Each table is a static array sorted by code (the files' order), searched by halves,
+    // with its Arabic texts; its French and English ones, in the same order, as for keys.
+    out.push_str("    /// The codes and Arabic texts of the table, sorted by code.\n");
+    out.push_str("    pub(crate) fn arabic(self) -> &'static [(&'static str, &'static str)] {\n");
+    out.push_str("        match self {\n");
     for table in codes.keys() {
         let _ = writeln!(
             out,
-            "            CodeTable::{} => &CODE_TEXTS_{},",
+            "            CodeTable::{} => &CODE_AR_{},",
             camel(table),
             table.to_uppercase()
         );
     }
-    out.push_str("        };\n");
-    out.push_str("        table\n            .binary_search_by(|(c, _)| (*c).cmp(code))\n");
-    out.push_str("            .ok()\n            .map(|i| table[i].1)\n    }\n}\n\n");
-    for (table, entries) in &codes {
+    out.push_str("        }\n    }\n\n");
+    out.push_str("    /// The French and English texts of the table, in the order of `arabic`.\n");
+    out.push_str("    #[cfg(not(target_arch = \"wasm32\"))]\n");
+    out.push_str("    pub(crate) fn other(self) -> &'static [[&'static str; 2]] {\n");
+    out.push_str("        match self {\n");
+    for table in codes.keys() {
         let _ = writeln!(
             out,
-            "static CODE_TEXTS_{}: [(&str, [&str; 3]); {}] = [",
-            table.to_uppercase(),
+            "            CodeTable::{} => &CODE_OTHER_{},",
+            camel(table),
+            table.to_uppercase()
+        );
+    }
+    out.push_str("        }\n    }\n}\n\n");
+    for (table, entries) in &codes {
+        let name = table.to_uppercase();
+        let _ = writeln!(
+            out,
+            "static CODE_AR_{name}: [(&str, &str); {}] = [",
             entries.len()
         );
         for (code, texts) in entries {
-            let _ = writeln!(out, "    ({code:?}, {texts:?}),");
+            let _ = writeln!(out, "    ({code:?}, {:?}),", texts[0]);
+        }
+        out.push_str("];\n\n#[cfg(not(target_arch = \"wasm32\"))]\n");
+        let _ = writeln!(
+            out,
+            "static CODE_OTHER_{name}: [[&str; 2]; {}] = [",
+            entries.len()
+        );
+        for texts in entries.values() {
+            let _ = writeln!(out, "    [{:?}, {:?}],", texts[1], texts[2]);
         }
         out.push_str("];\n\n");
     }
 
-    let dest = Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("locales.rs");
+    let out_dir = std::env::var("OUT_DIR").expect("cargo sets OUT_DIR");
+    // `{"keys": [text of each Key, in order], "codes": [[text of each code], per CodeTable]}`.
+    for (i, lang) in LANGUAGES.iter().enumerate().skip(1) {
+        let file = serde_json::json!({
+            "keys": keys.values().map(|(_, t)| t[i].as_str()).collect::<Vec<_>>(),
+            "codes": codes
+                .values()
+                .map(|e| e.values().map(|t| t[i].as_str()).collect::<Vec<_>>())
+                .collect::<Vec<_>>(),
+        });
+        let path = Path::new(&out_dir).join(format!("locale-{lang}.json"));
+        fs::write(path, file.to_string()).expect("writing a locale file");
+    }
+
+    let dest = Path::new(&out_dir).join("locales.rs");
     fs::write(dest, out).expect("writing locales.rs");
 }
 

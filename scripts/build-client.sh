@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the Yew web client into client/dist, which `madar` serves: index.html, and the assets
-# (app.js, styles.css, madar_client.js, madar_client_bg.wasm) under assets/<hash>/, a folder
+# (app.js, styles.css, madar_client.js, madar_client_bg.wasm, locale-fr.json, locale-en.json)
+# under assets/<hash>/, a folder
 # named by their content hash, so the server can let browsers cache them for a year. Installs what it needs on a fresh machine: the
 # wasm32 target and the wasm-bindgen CLI of the same version as the `wasm-bindgen` crate.
 # Safe to run again; set CARGO_TARGET_DIR to build elsewhere than target/client.
@@ -28,7 +29,13 @@ if [ "$installed" != "$WASM_BINDGEN_VERSION" ]; then
     env -u CARGO_TARGET_DIR cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
 fi
 
-cargo build -p madar-client --target "$TARGET" --profile "$PROFILE"
+# The build script writes the French and English texts (locale-fr.json, locale-en.json) into
+# its OUT_DIR: only Arabic is compiled into the module; the others are fetched when chosen.
+OUT_DIR="$(cargo build -p madar-client --target "$TARGET" --profile "$PROFILE" \
+    --message-format=json-render-diagnostics |
+    grep '"reason":"build-script-executed"' | grep 'madar-client' |
+    sed -n 's/.*"out_dir":"\([^"]*\)".*/\1/p' | tail -n 1)"
+[ -f "$OUT_DIR/locale-fr.json" ] || { echo "the client's locale files were not built (OUT_DIR '$OUT_DIR')"; exit 1; }
 
 STAGE="$(mktemp -d)"
 trap 'rm -rf "$STAGE"' EXIT
@@ -36,7 +43,7 @@ trap 'rm -rf "$STAGE"' EXIT
 wasm-bindgen --target web --no-typescript --remove-name-section --remove-producers-section \
     --out-dir "$STAGE" --out-name madar_client \
     "$CARGO_TARGET_DIR/$TARGET/$([ "$PROFILE" = dev ] && echo debug || echo "$PROFILE")/madar-client.wasm"
-cp client/static/app.js "$STAGE/"
+cp client/static/app.js "$OUT_DIR"/locale-fr.json "$OUT_DIR"/locale-en.json "$STAGE/"
 # styles.css is the base; each screen's own sheet (client/static/css/*.css) follows it.
 shopt -s nullglob
 cat client/static/styles.css client/static/css/*.css >"$STAGE/styles.css"

@@ -41,7 +41,23 @@ const LISTS: [&str; 16] = [
 #[function_component(App)]
 pub fn app() -> Html {
     let state = use_reducer(AppState::default);
-    use_effect_with(state.lang, |lang| apply_language(*lang));
+    // Only Arabic is in the module: another language's texts are fetched when it is chosen,
+    // and the page shows it once they are there.
+    let ready = i18n::ready(state.lang);
+    {
+        let state = state.clone();
+        use_effect_with((state.lang, ready), move |(lang, ready)| {
+            let lang = *lang;
+            if *ready {
+                apply_language(lang);
+            } else {
+                spawn_local(async move {
+                    fetch_locale(lang).await;
+                    state.dispatch(Action::LocaleLoaded);
+                });
+            }
+        });
+    }
     {
         let state = state.clone();
         use_effect_with((), move |_| {
@@ -75,6 +91,9 @@ pub fn app() -> Html {
         });
     }
 
+    if !ready {
+        return html! { <main id="main" class="page"><p class="loading" role="status" aria-busy="true" /></main> };
+    }
     let body = if state.resuming {
         html! { <p class="loading" role="status">{ i18n::t(state.lang, Key::Loading) }</p> }
     } else if state.user.is_some() {
@@ -137,6 +156,27 @@ async fn load_vocabulary() -> Vocabulary {
         }
     }
     vocabulary
+}
+
+/// Fetches and installs the texts of `lang` (`locale-fr.json`, `locale-en.json`, served beside
+/// the module under its hashed folder, cached for good); when that fails, Arabic stands in.
+async fn fetch_locale(lang: Language) {
+    let base = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.query_selector("meta[name='madar-assets']").ok().flatten())
+        .and_then(|meta| meta.get_attribute("content"))
+        .unwrap_or_else(|| "/assets/".to_owned());
+    let url = format!("{base}locale-{}.json", lang.code());
+    let text = match gloo_net::http::Request::get(&url).send().await {
+        Ok(response) if response.ok() => response.text().await.ok(),
+        _ => None,
+    };
+    match text {
+        Some(text) => {
+            i18n::install(lang, &text);
+        }
+        None => i18n::unavailable(lang),
+    }
 }
 
 /// The language chosen on this device before signing in (not sensitive: kept in localStorage).

@@ -4,7 +4,9 @@
 //!
 //! The texts live in `client/locales/` (`ui/<area>.toml` for the interface, `codes/<table>.toml`
 //! for codes); `build.rs` compiles them into [`Key`] and [`CodeTable`], and fails the build when
-//! a language is missing. The tests below fail when a key is never used.
+//! a language is missing. The tests below fail when a key is never used. In the browser only
+//! Arabic is compiled in (the first load's weight): French and English come from the files
+//! `build.rs` writes beside it, fetched when chosen and put in place with [`install`].
 use madar_openapi::Language;
 
 include!(concat!(env!("OUT_DIR"), "/locales.rs"));
@@ -16,17 +18,107 @@ pub const APP_NAME: &str = "مدار / Madar";
 pub const NETWORK_ERROR: &str = "network_error";
 pub const UNEXPECTED_ERROR: &str = "unexpected_error";
 
-fn index(lang: Language) -> usize {
+/// French and English texts fetched at run time (in the browser, where only Arabic is compiled
+/// in): each key's text in `Key` order, each code table's texts in the order of its codes.
+#[derive(Debug, serde::Deserialize)]
+struct LocaleFile {
+    keys: Vec<String>,
+    codes: Vec<Vec<String>>,
+}
+
+/// A language installed from its file (its strings live as long as the page).
+struct Installed {
+    keys: Vec<&'static str>,
+    codes: Vec<Vec<&'static str>>,
+}
+
+thread_local! {
+    /// French (0) and English (1), once installed; `Err(())` when fetching failed (Arabic is
+    /// shown instead, rather than nothing).
+    static INSTALLED: std::cell::RefCell<[Option<Result<Installed, ()>>; 2]> =
+        const { std::cell::RefCell::new([None, None]) };
+}
+
+/// The slot of a language other than Arabic.
+fn slot(lang: Language) -> Option<usize> {
     match lang {
-        Language::Ar => 0,
-        Language::Fr => 1,
-        Language::En => 2,
+        Language::Ar => None,
+        Language::Fr => Some(0),
+        Language::En => Some(1),
     }
+}
+
+/// Installs a language from the text of its `locale-<code>.json`; whether it fitted this
+/// build (as many keys and codes as compiled in).
+pub fn install(lang: Language, json: &str) -> bool {
+    let Some(i) = slot(lang) else {
+        return true;
+    };
+    let file: Option<LocaleFile> = serde_json::from_str(json).ok();
+    let fits = |f: &LocaleFile| {
+        f.keys.len() == Key::ALL.len()
+            && f.codes.len() == CodeTable::ALL.len()
+            && CodeTable::ALL
+                .iter()
+                .zip(&f.codes)
+                .all(|(t, c)| t.arabic().len() == c.len())
+    };
+    let Some(file) = file.filter(fits) else {
+        unavailable(lang);
+        return false;
+    };
+    let leak = |s: String| -> &'static str { Box::leak(s.into_boxed_str()) };
+    let installed = Installed {
+        keys: file.keys.into_iter().map(leak).collect(),
+        codes: file
+            .codes
+            .into_iter()
+            .map(|c| c.into_iter().map(leak).collect())
+            .collect(),
+    };
+    INSTALLED.with(|s| s.borrow_mut()[i] = Some(Ok(installed)));
+    true
+}
+
+/// Marks a language as not available (its file could not be fetched): Arabic stands in.
+pub fn unavailable(lang: Language) {
+    if let Some(i) = slot(lang) {
+        INSTALLED.with(|s| s.borrow_mut()[i] = Some(Err(())));
+    }
+}
+
+/// Whether `lang` can be shown now: Arabic always; French and English once installed (or
+/// found unavailable) in the browser, always on the host.
+pub fn ready(lang: Language) -> bool {
+    match slot(lang) {
+        None => true,
+        Some(_) if cfg!(not(target_arch = "wasm32")) => true,
+        Some(i) => INSTALLED.with(|s| s.borrow()[i].is_some()),
+    }
+}
+
+/// The installed text at (`key`, `table`) of a language other than Arabic, if any.
+fn installed(i: usize, at: impl Fn(&Installed) -> Option<&'static str>) -> Option<&'static str> {
+    INSTALLED.with(|s| match &s.borrow()[i] {
+        Some(Ok(installed)) => at(installed),
+        _ => None,
+    })
 }
 
 /// The text of `key` in `lang`.
 pub fn t(lang: Language, key: Key) -> &'static str {
-    key.texts()[index(lang)]
+    let n = key as usize;
+    let arabic = KEY_AR[n];
+    let Some(i) = slot(lang) else {
+        return arabic;
+    };
+    if let Some(text) = installed(i, |l| l.keys.get(n).copied()) {
+        return text;
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    return KEY_OTHER[n][i];
+    #[cfg(target_arch = "wasm32")]
+    arabic
 }
 
 /// The text of `key` with each `{name}` replaced by its value.
@@ -40,7 +132,19 @@ pub fn tf(lang: Language, key: Key, values: &[(&str, &str)]) -> String {
 
 /// The text of `code` in `table`, if the table has it.
 pub fn code(lang: Language, table: CodeTable, code: &str) -> Option<&'static str> {
-    table.texts(code).map(|texts| texts[index(lang)])
+    let arabic = table.arabic();
+    let n = arabic.binary_search_by(|(c, _)| (*c).cmp(code)).ok()?;
+    let Some(i) = slot(lang) else {
+        return Some(arabic[n].1);
+    };
+    let t = table as usize;
+    if let Some(text) = installed(i, |l| l.codes.get(t).and_then(|c| c.get(n)).copied()) {
+        return Some(text);
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    return Some(table.other()[n][i]);
+    #[cfg(target_arch = "wasm32")]
+    Some(arabic[n].1)
 }
 
 /// The message for a problem `code` in `lang`; unknown codes get the generic message.
@@ -141,6 +245,42 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn the_french_and_english_files_the_browser_fetches_hold_the_compiled_texts() {
+        let files = [
+            (
+                Language::Fr,
+                include_str!(concat!(env!("OUT_DIR"), "/locale-fr.json")),
+            ),
+            (
+                Language::En,
+                include_str!(concat!(env!("OUT_DIR"), "/locale-en.json")),
+            ),
+        ];
+        // The compiled texts first (this thread has installed nothing yet).
+        let compiled = |lang| -> Vec<&str> { Key::ALL.iter().map(|k| t(lang, *k)).collect() };
+        let compiled_codes = |lang| -> Vec<Option<&str>> {
+            CodeTable::ALL
+                .iter()
+                .flat_map(|table| table.codes().iter().map(move |c| code(lang, *table, c)))
+                .collect()
+        };
+        for (lang, json) in files {
+            let (keys, codes) = (compiled(lang), compiled_codes(lang));
+            assert!(install(lang, json), "{lang:?} fits this build");
+            assert!(ready(lang));
+            assert_eq!(compiled(lang), keys, "{lang:?}");
+            assert_eq!(compiled_codes(lang), codes, "{lang:?}");
+        }
+        // A file of another build (a key fewer) is refused; Arabic is never fetched.
+        let mut file: serde_json::Value = serde_json::from_str(files[0].1).unwrap();
+        file["keys"].as_array_mut().unwrap().pop();
+        assert!(!install(Language::Fr, &file.to_string()));
+        assert!(!install(Language::En, "not json"));
+        assert!(install(Language::Ar, ""));
+        assert_eq!(t(Language::Ar, Key::Loading), KEY_AR[Key::Loading as usize]);
     }
 
     #[test]

@@ -24,6 +24,8 @@ pub struct AppState {
     pub live_last: Option<Rc<str>>,
     /// Set when the session ended by itself (expired, revoked): the sign-in page says so.
     pub expired: bool,
+    /// Bumped when a language's texts arrive (French and English are fetched when chosen).
+    pub locales: u32,
 }
 
 impl Default for AppState {
@@ -36,12 +38,15 @@ impl Default for AppState {
             live_version: 0,
             live_last: None,
             expired: false,
+            locales: 0,
         }
     }
 }
 
 pub enum Action {
     SetLanguage(Language),
+    /// A language's texts were installed (or found unavailable): show it.
+    LocaleLoaded,
     /// Also switches to the person's own language.
     SignedIn(UserResponse),
     /// The look for a session to resume found none.
@@ -61,6 +66,7 @@ impl Reducible for AppState {
         let mut next = (*self).clone();
         match action {
             Action::SetLanguage(lang) => next.lang = lang,
+            Action::LocaleLoaded => next.locales = next.locales.wrapping_add(1),
             Action::SignedIn(user) => {
                 next.lang = user.language;
                 next.user = Some(Rc::new(user));
