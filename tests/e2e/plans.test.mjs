@@ -78,8 +78,79 @@ test('a coordinator and an analyst read a provincial action plan', async () => {
     await analyst.waitForSelector(`.plans-item[data-id="${id}"]`);
     await analyst.click(`.plans-item[data-id="${id}"] .plans-open`);
     await analyst.waitForSelector('.plans-indicator[data-indicator="reports"]');
+    assert.equal(await analyst.$('#plan-writer'), null, 'analysts read plans, they do not write them');
+    assert.equal(await analyst.$('#plan-new-open'), null);
     await shot(analyst, 'plan-analyst');
     assertNoPageErrors(analyst);
+  } finally {
+    await browser.close();
+  }
+});
+
+test('a coordinator writes a plan on screen: objective, measure, adoption, progress', async () => {
+  const browser = await launch();
+  try {
+    const page = await newPage(browser);
+    page.on('dialog', (dialog) => dialog.accept());
+    await page.waitForSelector('#login-form');
+    await login(page, 'coordinator');
+    await page.click('a[href="/plans"]');
+    await page.waitForSelector('#plans-title');
+    await page.click('#plan-new-open');
+    // Nothing typed: refused on the page, nothing sent.
+    await page.click('#plan-submit');
+    await page.waitForSelector('#plan-new-result');
+    assert.match(await page.textContent('#plan-new-result'), /[\u0600-\u06FF]/);
+    await page.fill('#plan-title-input', 'خطة حماية الطفولة بالرباط 2027');
+    await page.fill('#plan-starts', '2026-01-01');
+    await page.fill('#plan-ends', '2027-12-31');
+    await page.click('#plan-submit');
+    await page.waitForSelector('#plan-writer');
+    assert.equal(await page.textContent('#plan-title'), 'خطة حماية الطفولة بالرباط 2027');
+
+    await page.fill('#objective-title', 'الوقاية من العنف في المدارس');
+    await page.click('#objective-submit');
+    await page.waitForSelector('.plans-objective[data-key="o1"]');
+    await page.click('.plans-objective[data-key="o1"] .plans-add-measure');
+    await page.fill('#measure-title', 'ورشات التحسيس في 20 مدرسة');
+    await page.fill('#measure-budget', '250000');
+    await page.fill('#measure-indicator', 'المدارس المستفيدة');
+    await page.fill('#measure-baseline', '0');
+    await page.fill('#measure-target', '20');
+    await page.click('#measure-submit');
+    await page.waitForSelector('.plans-measure[data-measure="m1"]');
+    await shot(page, 'plan-written');
+
+    await page.click('#plan-status-next');
+    await page.waitForSelector('.plans-record[data-measure="m1"]');
+    await page.click('.plans-record[data-measure="m1"]');
+    await page.selectOption('#progress-status', 'in_progress');
+    await page.fill('#progress-percent', '25');
+    await page.fill('#progress-value-i1', '5');
+    await page.fill('#progress-note', 'خمس مدارس إلى حدود الآن.');
+    await page.click('#progress-submit');
+    await page.waitForFunction(() => /25/.test(document.querySelector('.plans-measure[data-measure="m1"]')?.textContent ?? ''));
+    await page.waitForFunction(() => /5|٥/.test(document.querySelector('.plans-indicator[data-indicator="i1"] .plans-value')?.textContent ?? ''));
+    await shot(page, 'plan-progress');
+
+    // Through the API: the plan as written.
+    const token = await apiToken('coordinator');
+    const plans = (await api('GET', '/plans?limit=50', token)).body.items;
+    const summary = plans.find((p) => p.title === 'خطة حماية الطفولة بالرباط 2027');
+    assert.ok(summary, 'the plan is listed');
+    const plan = (await api('GET', `/plans/${summary.id}`, token)).body;
+    assert.equal(plan.status, 'active');
+    const measure = plan.objectives[0].measures[0];
+    assert.equal(measure.budget_mad, 250000);
+    assert.equal(measure.indicators[0].target, 20);
+    const state = plan.measures.find((m) => m.measure === 'm1');
+    assert.equal(state.status, 'in_progress');
+    assert.equal(state.percent_done, 25);
+    const value = plan.indicators.find((i) => i.indicator === 'i1');
+    assert.equal(value.value, 5);
+    const progress = (await api("GET", `/plans/${summary.id}/progress`, token)).body;
+    assert.equal(progress[0].note, 'خمس مدارس إلى حدود الآن.');
+    assertNoPageErrors(page);
   } finally {
     await browser.close();
   }

@@ -1,7 +1,8 @@
 //! Provincial action plans, for coordinators, analysts and admins: the plans in the reader's
 //! scope (newest first) and, for the one chosen, each measure's state and each indicator's
 //! value now beside its baseline and target (a bound value is counted by the server; a count
-//! hidden under k shows as such, never as 0). Read-only: plans are written through the API.
+//! hidden under k shows as such, never as 0). Coordinators also write them ([`write`]): a new
+//! plan, objectives and measures, adoption and closing, progress on each measure.
 use madar_openapi::plans::{
     ActionPlanResponse, ActionPlanStatus, ActionPlanSummary, PlanIndicatorValue, PlanMeasureStatus,
     PlanValueSource,
@@ -14,8 +15,15 @@ use crate::api::{self, ApiError};
 use crate::components::widgets::{date, Loading, ProblemMessage};
 use crate::i18n::{self, Key};
 use crate::state::AppContext;
+use madar_openapi::users::Role;
+use std::rc::Rc;
 
 use super::approvals::paged::use_paged;
+
+mod draft;
+mod write;
+
+use write::{Loaded, NewPlan, PlanWriter};
 
 fn status(lang: Language, s: ActionPlanStatus) -> &'static str {
     i18n::t(
@@ -163,16 +171,42 @@ pub fn plans_page() -> Html {
     let ctx = use_context::<AppContext>();
     let lang = ctx.as_ref().map(|c| c.lang).unwrap_or_default();
     let live = ctx.as_ref().map(|c| c.live_version).unwrap_or_default();
-    let paged = use_paged::<ActionPlanSummary>("/plans?limit=50".to_owned(), live);
-    let chosen = use_state(|| None::<Result<ActionPlanResponse, ApiError>>);
+    let user = ctx.as_ref().and_then(|c| c.user.clone());
+    let writer = user.as_ref().is_some_and(|u| u.role == Role::Coordinator);
+    // Bumped after each change, so the list reads the plans again.
+    let saved = use_state(|| 0u64);
+    let paged =
+        use_paged::<ActionPlanSummary>("/plans?limit=50".to_owned(), live.wrapping_add(*saved));
+    let chosen = use_state(|| None::<Result<Loaded, ApiError>>);
+    let creating = use_state(|| false);
     let open = {
         let chosen = chosen.clone();
         Callback::from(move |id: String| {
             let chosen = chosen.clone();
-            chosen.set(None);
             spawn_local(async move {
-                chosen.set(Some(api::get(&format!("/plans/{id}")).await));
+                let read = api::get_tagged::<ActionPlanResponse>(&format!("/plans/{id}")).await;
+                chosen.set(Some(read.map(|(plan, etag)| Loaded {
+                    plan: Rc::new(plan),
+                    etag,
+                })));
             });
+        })
+    };
+    let on_saved = {
+        let (open, chosen, saved) = (open.clone(), chosen.clone(), saved.clone());
+        Callback::from(move |()| {
+            saved.set(saved.wrapping_add(1));
+            if let Some(Ok(loaded)) = &*chosen {
+                open.emit(loaded.plan.id.to_string());
+            }
+        })
+    };
+    let on_created = {
+        let (open, creating, saved) = (open.clone(), creating.clone(), saved.clone());
+        Callback::from(move |id: String| {
+            creating.set(false);
+            saved.set(saved.wrapping_add(1));
+            open.emit(id);
         })
     };
     let list = match &paged.listing {
@@ -205,12 +239,31 @@ pub fn plans_page() -> Html {
     let shown = match &*chosen {
         None => Html::default(),
         Some(Err(e)) => html! { <ProblemMessage error={e.clone()} /> },
-        Some(Ok(plan)) => detail(lang, plan),
+        Some(Ok(loaded)) => html! {
+            <>
+                { detail(lang, &loaded.plan) }
+                if writer {
+                    <PlanWriter loaded={loaded.clone()} {on_saved} />
+                }
+            </>
+        },
+    };
+    let new_plan = match (&user, writer, *creating) {
+        (Some(user), true, true) => {
+            html! { <NewPlan territory={user.territory.clone()} {on_created} /> }
+        }
+        (_, true, false) => html! {
+            <p><button type="button" id="plan-new-open" class="primary"
+                onclick={let c = creating.clone(); Callback::from(move |_| c.set(true))}>
+                { i18n::t(lang, Key::PlansNewPlan) }</button></p>
+        },
+        _ => Html::default(),
     };
     html! {
         <section class="plans" id="plans" aria-labelledby="plans-title">
             <h1 id="plans-title">{ i18n::t(lang, Key::PlansTitle) }</h1>
             <p class="plans-intro">{ i18n::t(lang, Key::PlansIntro) }</p>
+            { new_plan }
             { list }
             { shown }
         </section>
