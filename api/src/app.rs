@@ -48,6 +48,7 @@ fn api_routes(cfg: &mut ServiceConfig) {
         .service(reference::handlers::update_territory)
         .service(reference::handlers::list_reference_lists)
         .service(reference::handlers::get_reference_list)
+        .service(audit::handlers::verify_audit_chain)
         .service(audit::handlers::list_audit_events)
         .service(reports::handlers::create_report)
         .service(reports::handlers::list_reports)

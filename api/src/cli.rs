@@ -358,30 +358,22 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
 /// `madar audit verify`: reads sealed events in chain order, in batches.
 fn verify_audit(settings: &Settings, conn: &mut DbConn) -> anyhow::Result<()> {
     let key = audit::key::AuditKey::existing(settings)?;
-    let mut verifier = audit::chain::Verifier::new(key);
-    loop {
-        let rows = audit::store::sealed_after(conn, verifier.checked(), 1000)
-            .map_err(|e| anyhow::anyhow!("reading the audit log: {e}"))?;
-        if rows.is_empty() {
-            break;
-        }
-        for row in &rows {
-            if let Err(broken) = verifier.check(row) {
-                bail!(
-                    "audit chain BROKEN at event {} (position {}): {}; {} events before it verify",
-                    broken.id,
-                    broken.seq,
-                    broken.fault.describe(),
-                    verifier.checked()
-                );
-            }
-        }
+    let walked = audit::chain::walk(key, |after| audit::store::sealed_after(conn, after, 1000))
+        .map_err(|e| anyhow::anyhow!("reading the audit log: {e}"))?;
+    if let Some(broken) = walked.broken {
+        bail!(
+            "audit chain BROKEN at event {} (position {}): {}; {} events before it verify",
+            broken.id,
+            broken.seq,
+            broken.fault.describe(),
+            walked.verified
+        );
     }
     let unsealed = audit::store::count_unsealed(conn)
         .map_err(|e| anyhow::anyhow!("reading the audit log: {e}"))?;
     println!(
         "audit chain OK: {} sealed events verified ({unsealed} not yet sealed)",
-        verifier.checked()
+        walked.verified
     );
     Ok(())
 }

@@ -65,3 +65,40 @@ pub struct AuditFilter {
     /// Only events before this time (RFC 3339).
     pub to: Option<DateTime<Utc>>,
 }
+
+/// Why the chain breaks at an event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AuditChainFault {
+    /// An event before it is missing (deleted, or its position skipped).
+    Gap,
+    /// Its link to the previous event does not match.
+    WrongPrevious,
+    /// Its HMAC does not match its fields: it was edited or moved.
+    WrongHmac,
+}
+
+/// The first event of the audit log that does not verify.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct AuditChainBreak {
+    /// The event's id (as in the log).
+    pub event_id: i64,
+    /// Its position in the chain.
+    pub position: i64,
+    pub fault: AuditChainFault,
+}
+
+/// The audit log's HMAC chain, verified now from its first event (`madar audit verify` does
+/// the same on the server).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct AuditVerification {
+    /// Every sealed event verifies, in order.
+    pub intact: bool,
+    /// Sealed events verified (those before the break, when broken).
+    pub verified: i64,
+    /// Events recorded but not sealed yet (the sealer runs every second).
+    pub unsealed: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub broken_at: Option<AuditChainBreak>,
+    pub checked_at: DateTime<Utc>,
+}

@@ -69,6 +69,7 @@ op("PATCH /api/v1/organizations/{code}", {AD}); op("DELETE /api/v1/organizations
 op("GET /api/v1/clients", {AD}); op("POST /api/v1/clients", {AD}); op("GET /api/v1/clients/{id}", {AD})
 op("PATCH /api/v1/clients/{id}", {AD}); op("DELETE /api/v1/clients/{id}", {AD}); op("POST /api/v1/clients/{id}/secret-rotation", {AD})
 op("GET /api/v1/audit", {AU})
+op("GET /api/v1/audit/verification", {AU})
 op("POST /api/v1/reports", {C,W,P,H}); op("GET /api/v1/reports", {C,W,P,H}, "report", lst=True)
 op("GET /api/v1/reports/{id}", {C,W,P,H}, "report"); op("POST /api/v1/reports/{id}/screening", {C,W}, "report")
 op("GET /api/v1/children/matches", {C,W}); op("POST /api/v1/children", M_CHILD)

@@ -1,7 +1,8 @@
 // The coordinator's approvals inbox and the audit log, in Arabic: a case worker asks to close a
 // case (202, a pending approval); the coordinator sees the request in /approvals with its
 // reason and outcome note, approves it, and the API shows the case closed and a second decision
-// refused (409). Then the auditor filters the audit log by that decision and sees the event.
+// refused (409). Then the auditor verifies the audit chain (intact), filters the audit log by
+// that decision and sees the event.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, newPage, login, shot, rootDir, apiToken, api, assertNoPageErrors, BASE } from './lib.mjs';
@@ -122,6 +123,13 @@ test('a coordinator approves a closure in Arabic and the auditor finds the decis
     await audit.waitForSelector('#audit-table');
     assert.deepEqual(await rootDir(audit), ['rtl', 'ar']);
     assert.match(await audit.textContent('#audit-chain-note'), /madar audit verify/);
+    // The whole chain, verified by the server on request: intact here.
+    await audit.click('#audit-verify');
+    await audit.waitForSelector('#audit-chain-state.case-success');
+    assert.match(await audit.textContent('#audit-chain-state'), ARABIC);
+    const verified = await api('GET', '/audit/verification', await apiToken('auditor'));
+    assert.equal(verified.body.intact, true, JSON.stringify(verified.body));
+    assert.ok(verified.body.verified > 0);
     await audit.fill('#audit-action', 'approval.decide');
     await audit.fill('#audit-resource-id', approvalId);
     await audit.click('#audit-submit');

@@ -77,6 +77,40 @@ pub struct Broken {
     pub fault: Fault,
 }
 
+/// What walking the whole chain found: how many sealed events verify, and the first broken
+/// link if any.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Walked {
+    pub verified: i64,
+    pub broken: Option<Broken>,
+}
+
+/// Verifies the chain from its first event, reading `batch(after)` (the sealed events after a
+/// position, in order) until it is empty or a link breaks.
+pub fn walk<E>(
+    key: AuditKey,
+    mut batch: impl FnMut(i64) -> Result<Vec<AuditRow>, E>,
+) -> Result<Walked, E> {
+    let mut verifier = Verifier::new(key);
+    loop {
+        let rows = batch(verifier.checked())?;
+        if rows.is_empty() {
+            return Ok(Walked {
+                verified: verifier.checked(),
+                broken: None,
+            });
+        }
+        for row in &rows {
+            if let Err(broken) = verifier.check(row) {
+                return Ok(Walked {
+                    verified: verifier.checked(),
+                    broken: Some(broken),
+                });
+            }
+        }
+    }
+}
+
 /// Walks sealed events in `seq` order and stops at the first broken link.
 #[derive(Debug)]
 pub struct Verifier {

@@ -1,8 +1,12 @@
 //! `/api/v1/audit`: the audit log, for auditors only. Reading it is itself audited.
 use actix_web::{get, web, HttpResponse};
-use madar_openapi::audit::{AuditEventResponse, AuditFilter};
+use madar_openapi::audit::{
+    AuditChainBreak, AuditChainFault, AuditEventResponse, AuditFilter, AuditVerification,
+};
 use madar_openapi::Page;
 
+use super::chain::{self, Fault};
+use super::key::AuditKey;
 use super::{store, AuditAction, AuditEvent, Resource};
 use crate::auth::policy::{authorize, Action};
 use crate::auth::Actor;
@@ -50,4 +54,47 @@ fn cursor_id(after: Option<String>) -> Result<Option<i64>, ApiError> {
     after.map(|a| a.parse::<i64>()).transpose().map_err(|_| {
         ApiError::validation("cursor", "invalid_cursor", "is not a cursor this list gave")
     })
+}
+
+/// Verifies the audit log's HMAC chain now, from its first event, as `madar audit verify`
+/// does (auditor): whether it is intact, how many sealed events verify, how many wait for the
+/// sealer, and the first event that breaks the chain. The check is audited like a read.
+#[utoipa::path(
+    operation_id = "verify_audit_chain",
+    tag = "audit",
+    security(("bearer" = [])),
+    responses((status = 200, description = "The chain's state", body = AuditVerification), ProblemResponse)
+)]
+#[get("/audit/verification")]
+pub async fn verify_audit_chain(
+    state: web::Data<AppState>,
+    actor: Actor,
+) -> Result<HttpResponse, ApiError> {
+    authorize(&actor, Action::ReadAudit)?;
+    let key = AuditKey::existing(&state.settings).map_err(ApiError::Internal)?;
+    let (walked, unsealed) = db::run(&state.pool, move |c| {
+        let walked = chain::walk(key, |after| store::sealed_after(c, after, 2000))?;
+        Ok::<_, ApiError>((walked, store::count_unsealed(c)?))
+    })
+    .await?;
+    let now = state.clock.now();
+    state.audit.record_read(
+        AuditEvent::by(&actor, AuditAction::AuditRead, now.naive_utc()).about(Resource::AuditLog),
+    )?;
+    let broken_at = walked.broken.map(|b| AuditChainBreak {
+        event_id: b.id,
+        position: b.seq,
+        fault: match b.fault {
+            Fault::Gap => AuditChainFault::Gap,
+            Fault::WrongPrevious => AuditChainFault::WrongPrevious,
+            Fault::WrongHmac => AuditChainFault::WrongHmac,
+        },
+    });
+    Ok(HttpResponse::Ok().json(AuditVerification {
+        intact: broken_at.is_none(),
+        verified: walked.verified,
+        unsealed,
+        broken_at,
+        checked_at: now,
+    }))
 }

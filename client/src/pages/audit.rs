@@ -1,10 +1,12 @@
 //! The audit log for auditors: a filters form (action, actor, resource, period), a paged table
-//! of events (newest first) and each event's place in the HMAC chain. The API has no chain
-//! verification endpoint (only `madar audit verify` on the server): the page shows whether
-//! each event is sealed in the chain yet, and says where the chain is verified.
-use madar_openapi::audit::{ActorKind, AuditEventResponse};
+//! of events (newest first) and each event's place in the HMAC chain, and, on request, the
+//! whole chain verified by the server (`GET /audit/verification`): intact, or where it breaks.
+use madar_openapi::audit::{ActorKind, AuditChainFault, AuditEventResponse, AuditVerification};
 use madar_openapi::Language;
+use yew::platform::spawn_local;
 use yew::prelude::*;
+
+use crate::api::{self, ApiError};
 
 use crate::components::widgets::{datetime, Loading, ProblemMessage};
 use crate::i18n::{self, Key};
@@ -344,6 +346,7 @@ pub fn audit_page() -> Html {
         <section id="audit" class="audit">
             <h1>{ i18n::t(lang, Key::AuditTitle) }</h1>
             <p class="audit-chain-note" id="audit-chain-note">{ i18n::t(lang, Key::AuditChainNote) }</p>
+            <ChainCheck />
             <form class="card audit-filters" id="audit-filters" {onsubmit}>
                 { text_field(lang, "audit-action", Key::AuditAction, &action, Some("audit-actions")) }
                 <datalist id="audit-actions">
@@ -409,5 +412,61 @@ mod tests {
             ..Filters::default()
         };
         assert_eq!(audit_path(&f, 50), Err(FilterError::BadDate));
+    }
+}
+
+/// The chain's state as the server finds it now (`GET /audit/verification`), on request.
+#[function_component(ChainCheck)]
+fn chain_check() -> Html {
+    let ctx = use_context::<AppContext>();
+    let state = use_state(|| None::<Result<AuditVerification, ApiError>>);
+    let busy = use_state(|| false);
+    let lang = ctx.as_ref().map(|c| c.lang).unwrap_or_default();
+    let onclick = {
+        let (state, busy) = (state.clone(), busy.clone());
+        Callback::from(move |_: MouseEvent| {
+            let (state, busy) = (state.clone(), busy.clone());
+            busy.set(true);
+            spawn_local(async move {
+                state.set(Some(api::get("/audit/verification").await));
+                busy.set(false);
+            });
+        })
+    };
+    let shown = match &*state {
+        None => Html::default(),
+        Some(Err(e)) => html! { <ProblemMessage error={e.clone()} /> },
+        Some(Ok(v)) => {
+            let (verified, unsealed) = (v.verified.to_string(), v.unsealed.to_string());
+            match &v.broken_at {
+                None => html! {
+                    <p id="audit-chain-state" class="case-success" role="status">
+                        { i18n::tf(lang, Key::AuditChainIntact, &[("verified", &verified), ("unsealed", &unsealed)]) }</p>
+                },
+                Some(b) => {
+                    let fault = i18n::t(
+                        lang,
+                        match b.fault {
+                            AuditChainFault::Gap => Key::AuditFaultGap,
+                            AuditChainFault::WrongPrevious => Key::AuditFaultPrevious,
+                            AuditChainFault::WrongHmac => Key::AuditFaultHmac,
+                        },
+                    );
+                    let (event, position) = (b.event_id.to_string(), b.position.to_string());
+                    html! {
+                        <p id="audit-chain-state" class="error" role="alert">
+                            { i18n::tf(lang, Key::AuditChainBroken, &[("event", &event), ("position", &position),
+                                ("fault", fault), ("verified", &verified)]) }</p>
+                    }
+                }
+            }
+        }
+    };
+    html! {
+        <div class="audit-verify">
+            <button type="button" id="audit-verify" class="secondary" disabled={*busy} aria-busy={busy.to_string()} {onclick}>
+                { i18n::t(lang, Key::AuditVerify) }</button>
+            { shown }
+        </div>
     }
 }

@@ -5,6 +5,7 @@ use std::collections::HashSet;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+use madar_tests::cases::json_of;
 use madar_tests::*;
 
 /// The territory the tests correct (Rabat).
@@ -347,6 +348,35 @@ backend_tests! {
         let (_, auditor) = login(&app, AUDITOR);
         let page = audit_page(&app, &auditor, "?action=territory.update");
         assert!(items(&page)[0]["seq"].as_i64().is_some(), "sealed: {page}");
+    }
+
+    fn the_auditor_verifies_the_chain_over_http_and_sees_where_it_breaks(backend) {
+        let app = TestApp::spawn(backend);
+        let (_, admin) = login(&app, ADMIN);
+        for name in ["Rabat 1", "Rabat 2", "Rabat 3"] {
+            correct_territory(&app, &admin, name);
+        }
+        wait_until_sealed(&app.db);
+        let (_, auditor) = login(&app, AUDITOR);
+        let path = "/api/v1/audit/verification";
+        let intact = json_of(app.get(path, Some(&auditor)), 200);
+        assert_eq!(intact["intact"], true, "{intact}");
+        assert!(intact["verified"].as_i64().unwrap_or(0) >= 4, "a login and three corrections: {intact}");
+        assert!(intact["unsealed"].as_i64().is_some());
+        assert!(intact.get("broken_at").is_none());
+        for who in [ADMIN, COORDINATOR, CASE_WORKER] {
+            assert_problem(app.get(path, Some(&app.token(who))), 403, "forbidden");
+        }
+        // An event edited in the database: the check names it.
+        let ids: Vec<String> = sql(&app.db, "SELECT id FROM audit_events WHERE seq IS NOT NULL ORDER BY seq")
+            .into_iter().map(|r| r[0].clone()).collect();
+        sql(&app.db, &format!("UPDATE audit_events SET action = 'territory.read' WHERE id = {}", ids[2]));
+        let broken = json_of(app.get(path, Some(&auditor)), 200);
+        assert_eq!(broken["intact"], false, "{broken}");
+        assert_eq!(broken["broken_at"]["event_id"].to_string(), ids[2]);
+        assert_eq!(broken["broken_at"]["position"], 3);
+        assert_eq!(broken["broken_at"]["fault"], "wrong_hmac");
+        assert_eq!(broken["verified"], 2);
     }
 
     fn verify_names_an_edited_event(backend) {
