@@ -4,16 +4,20 @@ use chrono::{Datelike, NaiveDateTime, TimeDelta};
 use rand::Rng;
 use serde_json::json;
 
-use super::child::{Course, FiledReport, World};
+use super::child::{ChildFacts, Course, FiledReport, World};
+use super::protocol::{self, End};
 use super::sql::V;
 use super::staff::Centre;
 use super::tables::Tables;
 use super::Ids;
 use crate::audit::{AuditAction as A, Resource as Res};
+use crate::protocols::domain::{risk_rank, Facts};
+use madar_openapi::cases::RiskLevel;
 
 /// What the parts of a case are written for.
 pub(super) struct Ctx<'c> {
     pub id: &'c str,
+    pub child: &'c ChildFacts<'c>,
     pub worker: &'c str,
     pub centre: &'c Centre,
     pub course: &'c Course,
@@ -48,7 +52,7 @@ pub(super) fn write<R: Rng>(
     ids: &mut Ids,
     t: &mut Tables,
     centre: &Centre,
-    child_id: &str,
+    child: &ChildFacts<'_>,
     course: &Course,
     reports: &[&FiledReport],
 ) -> anyhow::Result<()> {
@@ -109,6 +113,7 @@ pub(super) fn write<R: Rng>(
     }
     let ctx = Ctx {
         id: &id,
+        child,
         worker: &worker,
         centre,
         course,
@@ -116,6 +121,32 @@ pub(super) fn write<R: Rng>(
         end,
     };
     let risk = super::care::write(&mut w, rng, ids, t, &ctx, &concerns, &mut events)?;
+    let urgency = if danger { "immediate_danger" } else { "medium" };
+    let codes: Vec<&'static str> = concerns.iter().map(|c| w.concerns.codes[*c]).collect();
+    let asked = if danger {
+        urgency
+    } else {
+        risk.as_deref().unwrap_or(urgency)
+    };
+    super::referral::write(
+        &mut w,
+        rng,
+        ids,
+        t,
+        &ctx,
+        &codes,
+        (asked, risk.as_deref()),
+        &mut events,
+    )?;
+    actions(
+        &mut w,
+        rng,
+        ids,
+        t,
+        &ctx,
+        &codes,
+        (urgency, risk.as_deref()),
+    )?;
     // Stage changes; the closing one with its reason and outcome note.
     let mut from = "identification";
     let mut closure = None;
@@ -143,7 +174,6 @@ pub(super) fn write<R: Rng>(
     }
     events.sort_by_key(|e| e.0);
     let updated = events.last().map_or(opened, |e| e.0);
-    let urgency = if danger { "immediate_danger" } else { "medium" };
     let outcome = match closure {
         Some(_) => Some(w.seal(
             "cases",
@@ -156,7 +186,7 @@ pub(super) fn write<R: Rng>(
     t.cases.push(&[
         V::S(&id),
         V::S(&reference),
-        V::S(child_id),
+        V::S(child.id),
         V::S(&centre.territory),
         V::S(&centre.org_id),
         V::S(course.stage()),
@@ -188,6 +218,100 @@ pub(super) fn write<R: Rng>(
             V::S(detail),
             V::O(sealed.as_deref()),
         ]);
+    }
+    Ok(())
+}
+
+/// The protocol actions of the case: those its opening fired (`case_opened`,
+/// `concern_present`, `risk_level_reached` on its urgency, `stage_reached`), those its
+/// assessment's risk level and its stage changes fired later (each rule once per case),
+/// settled by the case's course.
+fn actions<R: Rng>(
+    w: &mut super::child::Parts<'_>,
+    rng: &mut R,
+    ids: &mut Ids,
+    t: &mut Tables,
+    ctx: &Ctx<'_>,
+    concerns: &[&'static str],
+    (urgency, risk): (&str, Option<&str>),
+) -> anyhow::Result<()> {
+    let all = w.rules;
+    let Some(rules) = all.get(&ctx.centre.territory) else {
+        return Ok(());
+    };
+    let course = ctx.course;
+    let birth = crate::cases::domain::birth_date(
+        ctx.child.dob,
+        ctx.child.year.and_then(|y| i32::try_from(y).ok()),
+    )
+    .0;
+    let age = |at: NaiveDateTime| birth.map(|b| crate::cases::domain::age_on(b, at.date()));
+    let level = |code: &str| crate::codes::from_code::<RiskLevel>(code).ok();
+    let stage_at = |at: NaiveDateTime| {
+        course
+            .steps
+            .iter()
+            .rfind(|(_, when)| *when <= at)
+            .map_or("identification", |(s, _)| s)
+    };
+    let mut facts = Facts {
+        event: "case_opened",
+        concerns: concerns.iter().map(|c| c.to_string()).collect(),
+        risk_level: level(urgency),
+        stage: Some("identification".into()),
+        age: age(ctx.opened),
+        immediate_danger: urgency == "immediate_danger",
+    };
+    let mut fired = Vec::new();
+    let mut due = Vec::new();
+    for event in [
+        "case_opened",
+        "concern_present",
+        "risk_level_reached",
+        "stage_reached",
+    ] {
+        facts.event = event;
+        for f in protocol::fire(rules, &facts, ctx.opened, None) {
+            if !fired.contains(&(f.event, f.rule_key)) {
+                fired.push((f.event, f.rule_key));
+            }
+            due.push(f);
+        }
+    }
+    if let (Some(at), Some(assessed)) = (course.assessed, risk.and_then(level)) {
+        facts.event = "risk_level_reached";
+        facts.risk_level = [facts.risk_level, Some(assessed)]
+            .into_iter()
+            .flatten()
+            .max_by_key(|l| risk_rank(*l));
+        facts.immediate_danger = facts.risk_level == Some(RiskLevel::ImmediateDanger);
+        facts.stage = Some(stage_at(at).to_string());
+        facts.age = age(at);
+        due.extend(protocol::fire(rules, &facts, at, Some(&mut fired)));
+    }
+    for (to, at) in &course.steps {
+        facts.event = "stage_reached";
+        facts.stage = Some(to.to_string());
+        facts.age = age(*at);
+        due.extend(protocol::fire(rules, &facts, *at, Some(&mut fired)));
+    }
+    let open = course.closed_at().is_none();
+    let subject = protocol::Subject {
+        territory: &ctx.centre.territory,
+        report_id: None,
+        case_id: Some(ctx.id),
+        by: ctx.worker,
+        now: w.now,
+    };
+    for f in &due {
+        let end = match (f.action, course.assessed) {
+            // The assessment asked for is the one recorded.
+            ("assessment", Some(at)) if at >= f.created => End::Done(at),
+            ("assessment", _) if open => End::Open,
+            ("assessment", _) => End::Waived(ctx.end),
+            _ => protocol::settle(rng, f.created, f.due, ctx.end, open),
+        };
+        protocol::write(w.keys, &mut *w.chain, rng, ids, t, &subject, f, end)?;
     }
     Ok(())
 }

@@ -6,9 +6,11 @@ use chrono::{Datelike, NaiveDate, NaiveDateTime, TimeDelta};
 use rand::Rng;
 
 use super::audit::Chain;
+use super::directory::Directory;
 use super::dist::{self, Table};
 use super::lifecycle::{self, CaseCourse};
 use super::names::{self, Names};
+use super::protocol::Rules;
 use super::sql::V;
 use super::staff::Staff;
 use super::tables::Tables;
@@ -30,6 +32,9 @@ pub(super) struct Person {
 
 pub struct World<'a> {
     pub(super) staff: &'a Staff,
+    pub(super) directory: &'a Directory,
+    /// The protocol rules in force, by centre territory.
+    pub(super) rules: HashMap<String, Rules>,
     pub(super) keys: &'a Keyring,
     pub(super) now: NaiveDateTime,
     pub(super) start: NaiveDateTime,
@@ -62,6 +67,18 @@ pub(super) fn json_list(codes: &[&str]) -> String {
     serde_json::to_string(codes).unwrap_or_else(|_| "[]".into())
 }
 
+/// Who a case is about, as its referrals' snapshots show the child.
+pub(super) struct ChildFacts<'c> {
+    pub id: &'c str,
+    /// Given and family names, Arabic then Latin script.
+    pub names: [Option<&'static str>; 4],
+    pub sex: &'static str,
+    pub dob: Option<NaiveDate>,
+    pub year: Option<i64>,
+    /// The child's situation codes.
+    pub situation: Vec<&'static str>,
+}
+
 /// A report as written, for its case.
 pub(super) struct Filed {
     pub id: String,
@@ -72,8 +89,11 @@ pub(super) struct Filed {
 }
 
 impl<'a> World<'a> {
+    #[allow(clippy::too_many_arguments)]
     pub fn new(
         staff: &'a Staff,
+        directory: &'a Directory,
+        rules: HashMap<String, Rules>,
         keys: &'a Keyring,
         now: NaiveDateTime,
         start: NaiveDateTime,
@@ -93,6 +113,8 @@ impl<'a> World<'a> {
         }
         Ok(World {
             staff,
+            directory,
+            rules,
             keys,
             now,
             start,
@@ -315,6 +337,14 @@ impl<'a> World<'a> {
             };
             filed.push(self.report(rng, ids, t, centre, &person, &child_id, plan, concerns)?);
         }
+        let facts = ChildFacts {
+            id: &child_id,
+            names,
+            sex: person.sex,
+            dob,
+            year,
+            situation: self.codes(&first_concerns),
+        };
         for (index, course) in history.cases.iter().enumerate() {
             let reports: Vec<&Filed> = history
                 .reports
@@ -323,7 +353,7 @@ impl<'a> World<'a> {
                 .filter(|(p, _)| p.case == Some(index))
                 .map(|(_, f)| f)
                 .collect();
-            super::case::write(self, rng, ids, t, centre, &child_id, course, &reports)?;
+            super::case::write(self, rng, ids, t, centre, &facts, course, &reports)?;
         }
         Ok(())
     }
@@ -341,6 +371,8 @@ impl World<'_> {
             note_types: &self.note_types,
             concerns: &self.concerns,
             domains: &self.domains,
+            directory: &self.directory.offers,
+            rules: &self.rules,
             chain: &mut self.chain,
             sequences: &mut self.sequences,
         }
@@ -356,6 +388,8 @@ pub(super) struct Parts<'w> {
     pub note_types: &'w Table,
     pub concerns: &'w Table,
     pub domains: &'w HashMap<&'static str, String>,
+    pub directory: &'w HashMap<String, Vec<super::directory::Offer>>,
+    pub rules: &'w HashMap<String, Rules>,
     pub chain: &'w mut Chain,
     pub sequences: &'w mut HashMap<(&'static str, String, i32), i32>,
 }

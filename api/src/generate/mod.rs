@@ -8,9 +8,12 @@ pub mod care;
 pub mod case;
 pub mod child;
 pub mod derived;
+pub mod directory;
 pub mod dist;
 pub mod lifecycle;
 pub mod names;
+pub mod protocol;
+pub mod referral;
 pub mod report;
 pub mod sql;
 pub mod staff;
@@ -99,6 +102,14 @@ pub fn run(settings: &Settings, conn: &mut DbConn, options: &Options) -> anyhow:
         staff.centres.len(),
         staff.centres.iter().map(|c| c.workers.len()).sum::<usize>()
     );
+    let directory = diesel::Connection::transaction(conn, |c| {
+        directory::ensure(c, &mut ids, &staff, &hash, now)
+    })?;
+    println!(
+        "directory: {} services serving the centres",
+        directory.offers.values().map(Vec::len).sum::<usize>()
+    );
+    let rules = protocol::load(conn, &staff)?;
     let sequences: Vec<(String, String, i32, i32)> = reference_sequences::table
         .select((
             reference_sequences::series,
@@ -109,6 +120,8 @@ pub fn run(settings: &Settings, conn: &mut DbConn, options: &Options) -> anyhow:
         .load(conn)?;
     let mut world = child::World::new(
         &staff,
+        &directory,
+        rules,
         &keys,
         now,
         start,
@@ -242,12 +255,26 @@ pub mod audit {
             resource: Resource,
             id: &str,
         ) {
+            self.record_as(rows, at, (actor.0, Some(actor.1)), action, resource, id);
+        }
+
+        /// Records and seals one event of an actor who may have no id (the system).
+        #[allow(clippy::too_many_arguments)]
+        pub fn record_as(
+            &mut self,
+            rows: &mut Rows,
+            at: NaiveDateTime,
+            actor: (&'static str, Option<&str>),
+            action: AuditAction,
+            resource: Resource,
+            id: &str,
+        ) {
             self.seq += 1;
             let row = AuditRow {
                 id: self.next_id,
                 occurred_at: at,
                 actor_kind: actor.0.to_string(),
-                actor_id: Some(actor.1.to_string()),
+                actor_id: actor.1.map(str::to_string),
                 action: action.code().to_string(),
                 resource_type: Some(resource.code().to_string()),
                 resource_id: Some(id.to_string()),
@@ -261,7 +288,7 @@ pub mod audit {
                 V::I(row.id),
                 V::T(at),
                 V::S(actor.0),
-                V::S(actor.1),
+                V::O(actor.1),
                 V::S(action.code()),
                 V::S(resource.code()),
                 V::S(id),

@@ -7,11 +7,14 @@ use super::child::{json_list, Filed, Person, World};
 use super::dist;
 use super::lifecycle::ReportPlan;
 use super::names;
+use super::protocol::{self, End};
 use super::sql::V;
 use super::staff::Centre;
 use super::tables::Tables;
 use super::Ids;
 use crate::audit::{AuditAction as A, Resource as Res};
+use crate::protocols::domain::Facts;
+use madar_openapi::cases::RiskLevel;
 
 impl World<'_> {
     #[allow(clippy::too_many_arguments)]
@@ -116,8 +119,10 @@ impl World<'_> {
             Res::Report,
             &id,
         );
+        let mut screened_by = None;
         if let Some(screened) = plan.screened {
             let screener = &centre.workers[rng.gen_range(0..centre.workers.len())];
+            screened_by = Some(screener.as_str());
             let (decision, reason) = match plan.case {
                 Some(_) => ("accept", None),
                 None => ("close", Some(self.screen_closings.pick(rng))),
@@ -141,6 +146,34 @@ impl World<'_> {
                 Res::Report,
                 &id,
             );
+        }
+        // What the protocol in force asked on receiving it: its screening, done at the
+        // screening, and for immediate danger the prosecutor and a medical examination.
+        if let Some(rules) = self.rules.get(&centre.territory) {
+            let facts = Facts {
+                event: "report_received",
+                concerns: codes.iter().map(|c| c.to_string()).collect(),
+                risk_level: danger.then_some(RiskLevel::ImmediateDanger),
+                stage: None,
+                age: None,
+                immediate_danger: danger,
+            };
+            let worker = &centre.workers[rng.gen_range(0..centre.workers.len())];
+            let subject = protocol::Subject {
+                territory: &centre.territory,
+                report_id: Some(&id),
+                case_id: None,
+                by: screened_by.unwrap_or(worker),
+                now: self.now,
+            };
+            for f in protocol::fire(rules, &facts, at, None) {
+                let end = match (f.action, plan.screened) {
+                    ("screen_report", Some(s)) => End::Done(s),
+                    ("screen_report", None) => End::Open,
+                    _ => protocol::settle(rng, f.created, f.due, self.now, true),
+                };
+                protocol::write(self.keys, &mut self.chain, rng, ids, t, &subject, &f, end)?;
+            }
         }
         Ok(Filed {
             id,

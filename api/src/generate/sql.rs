@@ -3,7 +3,7 @@
 //! load-only settings of each backend (no fsync per commit) set for the session and restored.
 use std::fmt::Write;
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::{Datelike, NaiveDate, NaiveDateTime, Timelike};
 use diesel::connection::SimpleConnection;
 
 use crate::db::{Backend, DbConn};
@@ -20,6 +20,49 @@ pub enum V<'a> {
     D(NaiveDate),
     OD(Option<NaiveDate>),
     Null,
+}
+
+/// `value` in `width` decimal digits, zero-padded (the low digits when it is wider).
+fn digits(out: &mut String, value: u32, width: usize) {
+    let mut buf = [b'0'; 10];
+    let mut n = value;
+    for slot in buf[..width].iter_mut().rev() {
+        *slot = b'0' + (n % 10) as u8;
+        n /= 10;
+    }
+    for b in &buf[..width] {
+        out.push(char::from(*b));
+    }
+}
+
+/// `YYYY-MM-DD`, written directly: the generator writes millions of dates, and chrono's
+/// formatting, which parses its pattern at each call, was a good part of its time.
+fn date(out: &mut String, d: NaiveDate) {
+    match u32::try_from(d.year()) {
+        Ok(year) if year <= 9999 => {
+            digits(out, year, 4);
+            out.push('-');
+            digits(out, d.month(), 2);
+            out.push('-');
+            digits(out, d.day(), 2);
+        }
+        _ => {
+            let _ = write!(out, "{}", d.format("%Y-%m-%d"));
+        }
+    }
+}
+
+/// `YYYY-MM-DD HH:MM:SS.ffffff`, written directly (see `date`).
+fn timestamp(out: &mut String, t: NaiveDateTime) {
+    date(out, t.date());
+    out.push(' ');
+    digits(out, t.hour(), 2);
+    out.push(':');
+    digits(out, t.minute(), 2);
+    out.push(':');
+    digits(out, t.second(), 2);
+    out.push('.');
+    digits(out, (t.nanosecond() / 1000).min(999_999), 6);
 }
 
 fn quoted(out: &mut String, text: &str) {
@@ -41,10 +84,14 @@ fn literal(out: &mut String, value: V<'_>) {
         }
         V::B(b) => out.push_str(if b { "TRUE" } else { "FALSE" }),
         V::T(t) | V::OT(Some(t)) => {
-            let _ = write!(out, "'{}'", t.format("%Y-%m-%d %H:%M:%S%.6f"));
+            out.push('\'');
+            timestamp(out, t);
+            out.push('\'');
         }
         V::D(d) | V::OD(Some(d)) => {
-            let _ = write!(out, "'{}'", d.format("%Y-%m-%d"));
+            out.push('\'');
+            date(out, d);
+            out.push('\'');
         }
         V::O(None) | V::OT(None) | V::OD(None) | V::Null => out.push_str("NULL"),
     }
@@ -68,12 +115,8 @@ fn copy_text(out: &mut String, value: V<'_>) {
             let _ = write!(out, "{i}");
         }
         V::B(b) => out.push(if b { 't' } else { 'f' }),
-        V::T(t) | V::OT(Some(t)) => {
-            let _ = write!(out, "{}", t.format("%Y-%m-%d %H:%M:%S%.6f"));
-        }
-        V::D(d) | V::OD(Some(d)) => {
-            let _ = write!(out, "{}", d.format("%Y-%m-%d"));
-        }
+        V::T(t) | V::OT(Some(t)) => timestamp(out, t),
+        V::D(d) | V::OD(Some(d)) => date(out, d),
         V::O(None) | V::OT(None) | V::OD(None) | V::Null => out.push_str("\\N"),
     }
 }
@@ -189,7 +232,7 @@ pub fn load_settings(backend: Backend, conn: &mut DbConn, on: bool) -> anyhow::R
 }
 
 /// The tables the generator fills (their secondary indexes are dropped during a PostgreSQL load).
-pub const LOADED: [&str; 20] = [
+pub const LOADED: [&str; 23] = [
     "children",
     "reports",
     "report_children",
@@ -208,6 +251,9 @@ pub const LOADED: [&str; 20] = [
     "case_services",
     "case_notes",
     "judicial_measures",
+    "child_consents",
+    "referrals",
+    "protocol_actions",
     "case_events",
     "audit_events",
 ];
@@ -284,6 +330,23 @@ mod tests {
 
     fn no_copy(_: &mut diesel::PgConnection, _: &[u8]) -> diesel::QueryResult<usize> {
         Ok(0)
+    }
+
+    #[test]
+    fn timestamps_are_written_as_chrono_formats_them() {
+        let days = NaiveDate::from_ymd_opt(1999, 12, 31)
+            .and_then(|d| d.and_hms_micro_opt(23, 59, 58, 7))
+            .unwrap();
+        for t in [
+            days,
+            days + chrono::TimeDelta::microseconds(987_654_321_012),
+        ] {
+            let (mut a, mut b) = (String::new(), String::new());
+            timestamp(&mut a, t);
+            date(&mut b, t.date());
+            assert_eq!(a, t.format("%Y-%m-%d %H:%M:%S%.6f").to_string());
+            assert_eq!(b, t.format("%Y-%m-%d").to_string());
+        }
     }
 
     #[test]

@@ -96,6 +96,17 @@ tables! {
         author_id, created_at"),
     judicial_measures: "judicial_measures" ("id, case_id, measure_type, authority, \
         measure_date, created_by_id, created_at, updated_at"),
+    child_consents: "child_consents" ("id, child_id, given_by, relationship, given_at, \
+        recipients, field_groups, purpose_sealed, expires_at, created_by_id, created_at, \
+        updated_at"),
+    referrals: "referrals" ("id, case_id, child_id, from_org, to_org, service_id, service_type, \
+        domain, status, urgency, reason_sealed, due_by, respond_by, consent_id, field_groups, \
+        snapshot_sealed, plan_action_id, override_reason_sealed, decline_reason_sealed, outcome, \
+        feedback_sealed, cancel_reason_sealed, sent_by_id, sent_at, answered_at, started_at, \
+        closed_at, updated_by_id, version, updated_at"),
+    protocol_actions: "protocol_actions" ("id, protocol_id, rule_key, trigger_event, action, \
+        service_type, responsible, territory_code, report_id, case_id, status, due_at, \
+        created_at, completed_at, completed_by_id, waiver_reason_sealed, version, updated_at"),
     case_events: "case_events" ("id, case_id, kind, at, actor_id, subject_id, detail, \
         note_sealed"),
     audit_events: "audit_events" ("id, occurred_at, actor_kind, actor_id, action, \
@@ -141,6 +152,9 @@ impl Tables {
             &self.case_services,
             &self.case_notes,
             &self.judicial_measures,
+            &self.child_consents,
+            &self.referrals,
+            &self.protocol_actions,
             &self.case_events,
             &self.audit_events,
         ] {
