@@ -1,0 +1,1 @@
+DROP INDEX protocol_actions_territory_due;
