@@ -104,10 +104,7 @@ pub fn header() -> Html {
                     if waiting > 0 {
                         let n = waiting.to_string();
                         let question = i18n::tf(ctx.lang, Key::SignOutWithQueued, &[("n", &n)]);
-                        let confirmed = web_sys::window()
-                            .and_then(|w| w.confirm_with_message(&question).ok())
-                            .unwrap_or(false);
-                        if !confirmed {
+                        if !crate::components::widgets::confirm(&question) {
                             return;
                         }
                     }

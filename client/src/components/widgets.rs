@@ -17,6 +17,13 @@ pub fn locale(lang: Language) -> &'static str {
     }
 }
 
+/// Asks the browser's confirmation dialog; `false` when it cannot be shown.
+pub fn confirm(question: &str) -> bool {
+    web_sys::window()
+        .and_then(|w| w.confirm_with_message(question).ok())
+        .unwrap_or(false)
+}
+
 /// A date and time in the page's language.
 pub fn datetime(lang: Language, at: &DateTime<Utc>) -> String {
     let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(

@@ -323,8 +323,33 @@ pub fn focus(id: &str) {
 }
 
 /// Asks the person to confirm (the browser's own dialog, reachable with the keyboard).
-pub fn confirm(question: &str) -> bool {
-    web_sys::window()
-        .and_then(|w| w.confirm_with_message(question).ok())
-        .unwrap_or(false)
+pub use crate::components::widgets::confirm;
+
+/// A secret shown this once (Madar keeps only its hash or its sealed copy): each value in a
+/// read-only field that can be selected and copied, the warning, and the button that says it
+/// is copied (`done`). Ids: `{prefix}-secret`, `{prefix}-secret-title`,
+/// `{prefix}-secret-warning`, `{prefix}-secret-done`, and each value's own.
+pub fn shown_once(
+    lang: Language,
+    (prefix, title): (&str, String),
+    warning: Key,
+    values: &[(&str, Key, &str)],
+    done: Callback<MouseEvent>,
+) -> Html {
+    html! {
+        <section id={format!("{prefix}-secret")} class="card admin-created"
+            aria-labelledby={format!("{prefix}-secret-title")}>
+            <h2 id={format!("{prefix}-secret-title")}>{ title }</h2>
+            <p id={format!("{prefix}-secret-warning")} class="admin-warning" role="alert">{ i18n::t(lang, warning) }</p>
+            { for values.iter().map(|(id, label, value)| html! {
+                <div class="field">
+                    <label for={id.to_string()}>{ i18n::t(lang, *label) }</label>
+                    <input id={id.to_string()} type="text" dir="ltr" readonly=true autocomplete="off"
+                        value={value.to_string()} />
+                </div>
+            }) }
+            <button type="button" id={format!("{prefix}-secret-done")} class="primary" onclick={done}>
+                { i18n::t(lang, Key::AdminSecretCopied) }</button>
+        </section>
+    }
 }

@@ -55,19 +55,18 @@ fn secret_panel(
     answer: &WebhookWithSecret,
     done: Callback<MouseEvent>,
 ) -> Html {
-    html! {
-        <section id="webhook-secret" class="card admin-created" aria-labelledby="webhook-secret-title">
-            <h2 id="webhook-secret-title">{ title }</h2>
-            <p class="admin-warning" role="alert">{ i18n::t(lang, Key::WebhooksSecretOnce) }</p>
-            <div class="field">
-                <label for="webhook-secret-once">{ i18n::t(lang, Key::WebhooksSecret) }</label>
-                <input id="webhook-secret-once" type="text" dir="ltr" readonly=true autocomplete="off"
-                    value={answer.secret.clone()} />
-            </div>
-            <button type="button" id="webhook-secret-done" class="primary" onclick={done}>
-                { i18n::t(lang, Key::AdminSecretCopied) }</button>
-        </section>
-    }
+    let values = [(
+        "webhook-secret-once",
+        Key::WebhooksSecret,
+        answer.secret.as_str(),
+    )];
+    fields::shown_once(
+        lang,
+        ("webhook", title),
+        Key::WebhooksSecretOnce,
+        &values,
+        done,
+    )
 }
 
 #[derive(Properties, PartialEq)]

@@ -65,10 +65,7 @@ pub fn queue_panel(props: &QueueProps) -> Html {
             let (user, key) = (props.user.clone(), key.clone());
             let confirm = i18n::t(lang, Key::NewReportDiscardConfirm);
             Callback::from(move |_| {
-                let sure = web_sys::window()
-                    .and_then(|w| w.confirm_with_message(confirm).ok())
-                    .unwrap_or(false);
-                if sure {
+                if crate::components::widgets::confirm(confirm) {
                     let (user, key) = (user.clone(), key.clone());
                     spawn_local(async move {
                         let _ = offline::discard(&user, &key).await;

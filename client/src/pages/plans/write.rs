@@ -14,8 +14,10 @@ use yew::prelude::*;
 
 use super::draft::{add_objective, Errors, MeasureDraft, PlanDraft, ProgressDraft};
 use crate::api;
+use crate::components::widgets::confirm;
 use crate::i18n::{self, Key};
 use crate::pages::case::form::{options, set_area, set_select, set_text, submit, Outcome};
+use crate::pages::new_report::form::code;
 use crate::state::{AppContext, Vocabulary};
 
 /// A plan as read, with the `ETag` its changes send back.
@@ -31,12 +33,6 @@ impl PartialEq for Loaded {
             && self.plan.version == other.plan.version
             && self.etag == other.etag
     }
-}
-
-fn confirm(question: &str) -> bool {
-    web_sys::window()
-        .and_then(|w| w.confirm_with_message(question).ok())
-        .unwrap_or(false)
 }
 
 /// What a refused form shows: the first error's message.
@@ -350,10 +346,7 @@ pub fn plan_writer(props: &WriterProps) -> Html {
             );
             Callback::from(move |e: SubmitEvent| {
                 e.prevent_default();
-                let status = serde_json::from_value::<PlanMeasureStatus>(
-                    serde_json::Value::String((*status).clone()),
-                )
-                .unwrap_or(PlanMeasureStatus::InProgress);
+                let status = code(&status).unwrap_or(PlanMeasureStatus::InProgress);
                 let draft = ProgressDraft {
                     status,
                     percent: (*percent).clone(),

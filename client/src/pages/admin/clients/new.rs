@@ -33,23 +33,19 @@ pub(super) fn secret_panel(
     created: &CreatedClient,
     done: Callback<MouseEvent>,
 ) -> Html {
-    html! {
-        <section id="client-secret" class="card admin-created" aria-labelledby="client-secret-title">
-            <h2 id="client-secret-title">{ title }</h2>
-            <p id="client-secret-warning" class="admin-warning" role="alert">{ i18n::t(lang, Key::AdminSecretOnce) }</p>
-            <div class="field">
-                <label for="client-id-once">{ i18n::t(lang, Key::AdminClientId) }</label>
-                <input id="client-id-once" type="text" dir="ltr" readonly=true value={created.client.client_id.clone()} />
-            </div>
-            <div class="field">
-                <label for="client-secret-once">{ i18n::t(lang, Key::AdminClientSecret) }</label>
-                <input id="client-secret-once" type="text" dir="ltr" readonly=true autocomplete="off"
-                    value={created.client_secret.clone()} />
-            </div>
-            <button type="button" id="client-secret-done" class="primary" onclick={done}>
-                { i18n::t(lang, Key::AdminSecretCopied) }</button>
-        </section>
-    }
+    let values = [
+        (
+            "client-id-once",
+            Key::AdminClientId,
+            created.client.client_id.as_str(),
+        ),
+        (
+            "client-secret-once",
+            Key::AdminClientSecret,
+            created.client_secret.as_str(),
+        ),
+    ];
+    fields::shown_once(lang, ("client", title), Key::AdminSecretOnce, &values, done)
 }
 
 #[function_component(NewClient)]
