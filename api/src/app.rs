@@ -148,6 +148,7 @@ pub async fn serve(state: AppState) -> anyhow::Result<()> {
     let webhook_keys = state.data_keys.clone();
     let webhook_allow_private = state.settings.webhook_allow_private;
     let keep_idempotency_keys = state.settings.retention.idempotency();
+    crate::statistics::tally::set_enabled(state.settings.statistics_tallies);
     let state = web::Data::new(state);
     let bind = settings.bind.clone();
     let backend = crate::db::Backend::of(&settings.database_url).name();
@@ -217,6 +218,7 @@ pub async fn serve(state: AppState) -> anyhow::Result<()> {
     crate::idempotency::spawn_purger(pool.clone(), clock.clone(), keep_idempotency_keys);
     crate::referrals::expiry::spawn(pool.clone(), clock.clone(), keys);
     crate::protocols::worker::spawn(pool.clone(), clock.clone());
+    crate::statistics::tally::spawn(pool.clone());
     crate::webhooks::worker::spawn(
         pool.clone(),
         clock.clone(),

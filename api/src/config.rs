@@ -91,6 +91,9 @@ pub struct Settings {
     pub statistics_k: u32,
     /// Alerts: an open case with no timeline event for this many days has no follow-up.
     pub alert_no_follow_up_days: u32,
+    /// Statistics read the tallies (`statistics::tally`) when they hold the answer; `off`: always
+    /// the records.
+    pub statistics_tallies: bool,
     /// Webhooks may target private, loopback and link-local addresses (tests, closed networks).
     pub webhook_allow_private: bool,
     /// How long each type of record is kept (`madar retention run`, the idempotency purger).
@@ -243,6 +246,11 @@ impl Settings {
             )?,
             retention: retention_policy()?,
             webhook_allow_private: var("MADAR_WEBHOOK_ALLOW_PRIVATE").is_some(),
+            statistics_tallies: match var("MADAR_STATISTICS_TALLIES").as_deref() {
+                None | Some("on") => true,
+                Some("off") => false,
+                Some(other) => bail!("MADAR_STATISTICS_TALLIES must be on or off, not {other:?}"),
+            },
         };
         if settings.environment == Environment::Production && settings.jwt_secret.is_none() {
             bail!("MADAR_ENV=production needs an explicit MADAR_JWT_SECRET");

@@ -21,7 +21,8 @@ pub struct ClockNow {
 
 /// `POST /api/v1/dev/clock {"seconds": N}`: moves this process's clock forward, so tests of
 /// expiries and lockouts need not sleep. It then runs one pass of the protocol worker
-/// (`protocols::worker::tick`), so time-driven triggers fire deterministically.
+/// (`protocols::worker::tick`), so time-driven triggers fire deterministically, and one of the
+/// other workers (the statistics' tallies, the webhooks).
 pub async fn advance_clock(
     state: web::Data<AppState>,
     body: ValidJson<AdvanceClock>,
@@ -33,6 +34,10 @@ pub async fn advance_clock(
     match crate::db::run(&state.pool, move |c| crate::protocols::worker::tick(c, now)).await {
         Ok(pass) => tracing::debug!(?pass, "protocol worker pass after the clock moved"),
         Err(e) => tracing::warn!(error = ?e, "protocol worker pass after the clock moved failed"),
+    }
+    // And one pass of the statistics' tallies (a rebuild when stale, else folding the deltas).
+    if let Err(e) = crate::db::run(&state.pool, crate::statistics::tally::tick).await {
+        tracing::warn!(error = ?e, "statistics tallies pass after the clock moved failed");
     }
     // And one pass of the webhook worker: the deliveries due now are sent.
     let allow_private = state.settings.webhook_allow_private;

@@ -959,3 +959,23 @@ diesel::table! {
         version -> Integer,
     }
 }
+
+diesel::table! {
+    statistic_tallies (id) {
+        id -> BigInt,
+        measure -> Text,
+        facet -> Text,
+        value -> Text,
+        month -> Timestamp,
+        territory_code -> Text,
+        n -> BigInt,
+        folded -> Bool,
+    }
+}
+
+diesel::table! {
+    derived_state (name) {
+        name -> Text,
+        stale -> Bool,
+    }
+}

@@ -338,6 +338,25 @@ impl TestDb {
         }
     }
 
+    /// Runs one statement on the database directly, behind the server's back (a test that
+    /// damages derived data to show what reads it).
+    pub fn execute(&self, statement: &str) {
+        match self.backend {
+            Backend::Postgres => {
+                let mut client = postgres::Client::connect(&self.url, postgres::NoTls)
+                    .expect("connect to the test database");
+                client.batch_execute(statement).expect("statement");
+            }
+            Backend::Sqlite => {
+                let path = self.url.strip_prefix("sqlite://").expect("a sqlite URL");
+                let conn = rusqlite::Connection::open(path).expect("open");
+                conn.busy_timeout(Duration::from_secs(10))
+                    .expect("busy timeout");
+                conn.execute_batch(statement).expect("statement");
+            }
+        }
+    }
+
     /// The first column of every row of `query` (text), read directly from the database: what
     /// is stored, as opposed to what the API shows.
     pub fn strings(&self, query: &str) -> Vec<String> {
@@ -492,7 +511,13 @@ impl TestApp {
     /// deployment behind a load balancer. It does not own the database, which goes when `self`
     /// is dropped: drop the second first (declare it after).
     pub fn another_process(&self) -> TestApp {
+        self.another_process_with(&[])
+    }
+
+    /// `another_process` with more environment (`extra` wins over the first's).
+    pub fn another_process_with(&self, extra: &[(&str, &str)]) -> TestApp {
         let mut env = self.env.clone();
+        env.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
         env.push((
             "MADAR_DATA_DIR".into(),
             self.db.data_dir().display().to_string(),

@@ -19,6 +19,7 @@ use crate::schema::{
     case_reports, cases, children, organizations, report_concerns, report_routes, reports,
 };
 use crate::sequences::{self, Series};
+use crate::statistics::tally;
 
 /// What the report brings to its cases.
 #[derive(Debug, Clone)]
@@ -106,12 +107,13 @@ pub fn open_or_attach(
         .select((cases::id, cases::priority, cases::version))
         .first(conn)
         .optional()?;
-    let (case_id, opened) = match open_case {
+    let (case_id, opened, counted) = match open_case {
         Some((id, priority, version)) => {
+            let counted = tally::case_before(conn, &id)?;
             attach(conn, &id, origin, priority, version, now)?;
-            (id, false)
+            (id, false, counted)
         }
-        None => (open(conn, actor, origin, child_id, now)?, true),
+        None => (open(conn, actor, origin, child_id, now)?, true, Vec::new()),
     };
     diesel::insert_into(case_reports::table)
         .values((
@@ -121,6 +123,7 @@ pub fn open_or_attach(
         ))
         .execute(conn)?;
     store::add_concerns(conn, &case_id, &origin.concerns)?;
+    tally::case_after(conn, &case_id, counted)?;
     let kind = if opened {
         CaseEventKind::CaseOpened
     } else {

@@ -17,6 +17,7 @@ use crate::codes::{from_code, to_code};
 use crate::db::{DbConn, MultiBackend};
 use crate::error::ApiError;
 use crate::schema::{case_assignments, case_concerns, cases, children, organizations, territories};
+use crate::statistics::tally;
 
 type Scoped = diesel::dsl::IntoBoxed<
     'static,
@@ -335,8 +336,10 @@ pub fn update(
         return Err(ApiError::PreconditionFailed);
     }
     if let Some(concerns) = &changes.concerns {
+        let counted = tally::case_before(conn, id)?;
         diesel::delete(case_concerns::table.filter(case_concerns::case_id.eq(id))).execute(conn)?;
         add_concerns(conn, id, concerns)?;
+        tally::case_after(conn, id, counted)?;
     }
     if let Some(users) = &changes.assigned_to {
         diesel::delete(case_assignments::table.filter(case_assignments::case_id.eq(id)))

@@ -14,6 +14,7 @@ use crate::crypto::Keyring;
 use crate::db::DbConn;
 use crate::error::ApiError;
 use crate::schema::{case_assessments, case_plans, cases, plan_objectives};
+use crate::statistics::tally;
 
 /// The stage a case is at.
 pub fn stage(conn: &mut DbConn, case_id: &str) -> Result<CaseStage, ApiError> {
@@ -76,6 +77,7 @@ pub fn apply(
     } else {
         (None, None, None)
     };
+    let counted = tally::case_before(conn, t.case_id)?;
     diesel::update(cases::table.find(t.case_id))
         .set((
             cases::stage.eq(to_code(&t.to)),
@@ -84,6 +86,7 @@ pub fn apply(
             cases::closed_at.eq(closed_at),
         ))
         .execute(conn)?;
+    tally::case_after(conn, t.case_id, counted)?;
     let mut detail = json!({"from": to_code(&t.from), "to": to_code(&t.to)});
     if let (true, Some(r)) = (closing, t.closure_reason) {
         detail["closure_reason"] = json!(to_code(&r));

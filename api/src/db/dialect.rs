@@ -35,6 +35,15 @@ impl Backend {
         }
     }
 
+    /// The first instant of the month of the timestamp expression `ts`, as a timestamp (the
+    /// statistics' tallies are keyed by it).
+    pub fn month_start(self, ts: &str) -> String {
+        match self {
+            Backend::Postgres => format!("date_trunc('month', {ts})"),
+            Backend::Sqlite => format!("strftime('%Y-%m-01 00:00:00', {ts})"),
+        }
+    }
+
     /// Age in whole years at the timestamp `ts`, from a date of birth (`dob`, a date column)
     /// or else an estimated birth year (`year`, an integer column); NULL without either.
     pub fn age_at(self, ts: &str, dob: &str, year: &str) -> String {

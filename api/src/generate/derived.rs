@@ -1,6 +1,7 @@
 //! `madar rebuild-derived`: everything Madar derives from its records, rebuilt in bulk: the
 //! children's matching keys (the same keys `children::key_store::write_keys` writes, from the
-//! same identity) and the audit chain's seal over any event not sealed yet.
+//! same identity), the statistics' tallies (`statistics::tally`) and the audit chain's seal
+//! over any event not sealed yet.
 use std::time::Instant;
 
 use chrono::NaiveDate;
@@ -44,6 +45,11 @@ pub fn rebuild(settings: &Settings, conn: &mut DbConn) -> anyhow::Result<()> {
     let keys = keys?;
     println!(
         "matching keys: {keys} keys rebuilt in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    let tallies = crate::statistics::tally::rebuild(conn)?;
+    println!(
+        "statistics: {tallies} tally rows rebuilt in {:.1} s",
         started.elapsed().as_secs_f64()
     );
     let sealed = seal_pending(conn, &AuditKey::load(settings)?)?;

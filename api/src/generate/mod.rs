@@ -86,6 +86,8 @@ pub fn run(settings: &Settings, conn: &mut DbConn, options: &Options) -> anyhow:
     if demo == 0 {
         crate::seed::demo(conn, chrono::Utc::now().naive_utc())?;
     }
+    // The bulk load bypasses the statistics' tallies: rebuilt with the rest (`derived`).
+    crate::statistics::tally::mark(conn, true)?;
     let keys = crate::secrets::data_keys(settings)?;
     let audit_key = AuditKey::load(settings)?;
     // Seal what is pending, so the generated events chain on from the head.

@@ -216,14 +216,20 @@ pub fn create(
             ))
             .execute(conn)?;
     }
-    for concern in domain::normalized_concerns(&new.concerns) {
+    let concerns: Vec<String> = domain::normalized_concerns(&new.concerns)
+        .iter()
+        .map(to_code)
+        .collect();
+    for concern in &concerns {
         diesel::insert_into(report_concerns::table)
             .values((
                 report_concerns::report_id.eq(&id),
-                report_concerns::concern_code.eq(to_code(&concern)),
+                report_concerns::concern_code.eq(concern),
             ))
             .execute(conn)?;
     }
+    let received_at = new.received_at.naive_utc();
+    crate::statistics::tally::report_received(conn, &territory, received_at, &concerns)?;
     for org in routes {
         diesel::insert_into(report_routes::table)
             .values((

@@ -9,7 +9,7 @@ use madar_openapi::statistics::{
 
 use super::params::{IndicatorRequest, Request};
 use super::periods::{previous_window, year_before, Bucket};
-use super::{disclosure, query, store};
+use super::{disclosure, query, store, tally};
 use crate::auth::policy::StatisticsScope;
 use crate::db::dialect::backend_of;
 use crate::db::DbConn;
@@ -60,7 +60,13 @@ fn table(
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<Table, ApiError> {
-    let sql = query::statistics_sql(backend_of(conn), request, path, start_of(from), end_of(to));
+    let (backend, start, end) = (backend_of(conn), start_of(from), end_of(to));
+    // The tallies when they hold the answer and are fresh; else the records.
+    let tallied = query::tallied_sql(backend, request, path, start, end);
+    let sql = match tallied {
+        Some(sql) if tally::usable(conn)? => sql,
+        _ => query::statistics_sql(backend, request, path, start, end),
+    };
     let dims = request.group_by.len();
     let mut out = Table::new();
     for row in store::counts(conn, &sql)? {

@@ -27,6 +27,7 @@ pub mod report_html;
 pub mod report_svg;
 pub mod report_text;
 pub mod store;
+pub mod tally;
 
 use utoipa_actix_web::service_config::ServiceConfig;
 

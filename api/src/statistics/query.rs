@@ -1,7 +1,7 @@
 //! The SQL of a statistic (pure): one aggregate over the base tables, grouped by the asked
 //! dimensions, for one window of time. The text holds only vocabulary codes, dates and
 //! territory paths that `params` and the reference tables checked; `lit` quotes them anyway.
-use chrono::NaiveDateTime;
+use chrono::{Datelike, NaiveDateTime};
 use madar_openapi::reports::ConcernType;
 use madar_openapi::statistics::{
     ConcernFamily, Dimension, IndicatorCode, Measure, PeriodUnit, TerritoryLevel,
@@ -365,6 +365,151 @@ pub fn indicator_sql(
     )
 }
 
+/// The tally facet that answers `request` from `statistic_tallies` (`tally`), or `None` when
+/// only the records can: a filter, the children measure, a dimension the tallies do not keep,
+/// or a window that does not start and end on the first of a month.
+fn tally_facet(
+    request: &Request,
+    start: NaiveDateTime,
+    end: NaiveDateTime,
+) -> Option<&'static str> {
+    let month_aligned = |at: NaiveDateTime| at.day() == 1 && at.time() == chrono::NaiveTime::MIN;
+    if request.filters != Filters::default() || !month_aligned(start) || !month_aligned(end) {
+        return None;
+    }
+    let has = |d: Dimension| request.group_by.contains(&d);
+    let facet = match request.measure {
+        Measure::Children => return None,
+        Measure::Reports if has(Dimension::ConcernFamily) => "concern_family",
+        Measure::Reports => "all",
+        Measure::CasesOpened if has(Dimension::ConcernFamily) => "concern_family",
+        Measure::CasesOpened => "stage",
+        Measure::CasesClosed => "closure_reason",
+    };
+    let fits = request.group_by.iter().all(|d| match d {
+        Dimension::Period | Dimension::Territory => true,
+        Dimension::ConcernFamily => facet == "concern_family",
+        Dimension::Stage => facet == "stage",
+        Dimension::ClosureReason => facet == "closure_reason",
+        _ => false,
+    });
+    fits.then_some(facet)
+}
+
+/// The SQL of `statistics_sql` answered from the tallies (same columns, same counts), when
+/// they hold the answer (`tally_facet`).
+pub fn tallied_sql(
+    backend: Backend,
+    request: &Request,
+    path: Option<&str>,
+    start: NaiveDateTime,
+    end: NaiveDateTime,
+) -> Option<String> {
+    let facet = tally_facet(request, start, end)?;
+    let mut select = Vec::new();
+    for (i, d) in request.group_by.iter().enumerate() {
+        let expr = match d {
+            Dimension::Period => backend.bucket("s.month", bucket(request.period)),
+            Dimension::Territory => territory_expr(request.territory_level).into(),
+            _ => "s.value".into(),
+        };
+        select.push(format!("{expr} AS d{i}"));
+    }
+    for i in request.group_by.len()..3 {
+        select.push(format!("CAST(NULL AS TEXT) AS d{i}"));
+    }
+    let mut wheres = vec![
+        format!("s.measure = {}", lit(measure_code(request.measure))),
+        format!("s.facet = {}", lit(facet)),
+        format!("s.month >= {}", backend.timestamp(start)),
+        format!("s.month < {}", backend.timestamp(end)),
+    ];
+    if let Some(path) = path {
+        wheres.extend(in_subtree("s.territory_code", path));
+    }
+    let (count, group) = if request.group_by.is_empty() {
+        ("COALESCE(CAST(SUM(s.n) AS BIGINT), 0)", String::new())
+    } else {
+        let cols: Vec<String> = (1..=request.group_by.len())
+            .map(|i| i.to_string())
+            .collect();
+        (
+            "CAST(SUM(s.n) AS BIGINT)",
+            format!(" GROUP BY {} HAVING SUM(s.n) <> 0", cols.join(", ")),
+        )
+    };
+    Some(format!(
+        "SELECT {}, {count} AS n FROM statistic_tallies s \
+         JOIN territories t ON t.code = s.territory_code WHERE {}{group}",
+        select.join(", "),
+        wheres.join(" AND ")
+    ))
+}
+
+fn measure_code(measure: Measure) -> &'static str {
+    match measure {
+        Measure::Reports => "reports",
+        Measure::Children => "children",
+        Measure::CasesOpened => "cases_opened",
+        Measure::CasesClosed => "cases_closed",
+    }
+}
+
+/// The statements that recompute every tally from the records (after a `DELETE`): what
+/// `tally::report_received` and `tally::case_after` add, row by row, summed.
+pub fn tally_rebuild_sql(backend: Backend) -> Vec<String> {
+    let month = |ts: &str| backend.month_start(ts);
+    let family = family_expr();
+    let insert = "INSERT INTO statistic_tallies \
+                  (measure, facet, value, month, territory_code, n, folded)";
+    vec![
+        format!(
+            "{insert} SELECT 'reports', 'all', '', {}, r.territory_code, COUNT(*), TRUE \
+             FROM reports r GROUP BY 4, 5",
+            month("r.received_at")
+        ),
+        format!(
+            "{insert} SELECT 'reports', 'concern_family', {family}, {}, r.territory_code, \
+             COUNT(DISTINCT r.id), TRUE \
+             FROM reports r JOIN report_concerns cc ON cc.report_id = r.id GROUP BY 3, 4, 5",
+            month("r.received_at")
+        ),
+        format!(
+            "{insert} SELECT 'cases_opened', 'stage', c.stage, {}, c.territory_code, COUNT(*), \
+             TRUE FROM cases c GROUP BY 3, 4, 5",
+            month("c.opened_at")
+        ),
+        format!(
+            "{insert} SELECT 'cases_opened', 'concern_family', {family}, {}, c.territory_code, \
+             COUNT(DISTINCT c.id), TRUE \
+             FROM cases c JOIN case_concerns cc ON cc.case_id = c.id GROUP BY 3, 4, 5",
+            month("c.opened_at")
+        ),
+        format!(
+            "{insert} SELECT 'cases_closed', 'closure_reason', \
+             COALESCE(c.closure_reason, 'unknown'), {}, c.territory_code, COUNT(*), TRUE \
+             FROM cases c WHERE c.closed_at IS NOT NULL GROUP BY 3, 4, 5",
+            month("c.closed_at")
+        ),
+    ]
+}
+
+/// Folds the tallies' deltas (`tally::compact`, the table locked): every row of a key with a
+/// delta is marked unfolded, their sum is written as one folded row (none when zero), and the
+/// unfolded rows go.
+pub const TALLY_COMPACT_SQL: [&str; 3] = [
+    "UPDATE statistic_tallies SET folded = FALSE WHERE folded \
+     AND (measure, facet, value, month, territory_code) IN \
+     (SELECT measure, facet, value, month, territory_code FROM statistic_tallies WHERE NOT folded)",
+    "INSERT INTO statistic_tallies (measure, facet, value, month, territory_code, n, folded) \
+     SELECT measure, facet, value, month, territory_code, SUM(n), TRUE \
+     FROM statistic_tallies WHERE NOT folded GROUP BY 1, 2, 3, 4, 5 HAVING SUM(n) <> 0",
+    "DELETE FROM statistic_tallies WHERE NOT folded",
+];
+
+/// Counts the tallies' deltas not folded yet.
+pub const TALLY_PENDING_SQL: &str = "SELECT COUNT(*) AS n FROM statistic_tallies WHERE NOT folded";
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -427,6 +572,37 @@ mod tests {
         );
         assert!(sql.contains("GROUP BY 1, 2"), "{sql}");
         assert!(sql.contains("TIMESTAMP '2026-01-01 00:00:00'"), "{sql}");
+    }
+
+    #[test]
+    fn the_tallies_answer_whole_months_without_filters() {
+        let q = |query: &str| parse(query, today()).unwrap_or_else(|e| panic!("{e:?}"));
+        let (jan, next) = (at(2026, 1, 1), at(2027, 1, 1));
+        let tallied = |query: &str, start, end| {
+            tallied_sql(Backend::Postgres, &q(query), Some("MA/MA-04/"), start, end)
+        };
+        let sql = tallied("measure=reports&group_by=period,concern_family", jan, next);
+        let sql = sql.unwrap_or_default();
+        assert!(sql.contains("s.facet = 'concern_family'"), "{sql}");
+        assert!(sql.contains("s.territory_code IN (SELECT code"), "{sql}");
+        assert!(sql.contains("HAVING SUM(s.n) <> 0"), "{sql}");
+        let stage = tallied("measure=cases_opened&group_by=stage", jan, next).unwrap_or_default();
+        assert!(stage.contains("s.facet = 'stage'"), "{stage}");
+        let total = tallied("measure=cases_closed", jan, next).unwrap_or_default();
+        assert!(
+            total.contains("COALESCE(CAST(SUM(s.n) AS BIGINT), 0)"),
+            "{total}"
+        );
+        assert!(tallied("measure=children", jan, next).is_none());
+        assert!(tallied("measure=reports&sex=female", jan, next).is_none());
+        assert!(tallied("measure=reports&group_by=sex", jan, next).is_none());
+        assert!(tallied(
+            "measure=cases_opened&group_by=stage,concern_family",
+            jan,
+            next
+        )
+        .is_none());
+        assert!(tallied("measure=reports", at(2026, 1, 2), next).is_none());
     }
 
     #[test]

@@ -12,6 +12,7 @@ use crate::crypto::Keyring;
 use crate::db::DbConn;
 use crate::error::ApiError;
 use crate::schema::{case_assignments, case_transfers as t, cases, children};
+use crate::statistics::tally;
 
 fn pending_conflict() -> ApiError {
     ApiError::conflict(
@@ -125,12 +126,14 @@ pub fn decide(
 /// Moves an accepted transfer's case and its child to the receiving organization and the
 /// target territory; the case's assignments end (the receiving team assigns its own).
 pub fn move_case(conn: &mut DbConn, row: &TransferRow, now: NaiveDateTime) -> Result<(), ApiError> {
+    let counted = tally::case_before(conn, &row.case_id)?;
     diesel::update(cases::table.find(&row.case_id))
         .set((
             cases::owner_org.eq(&row.to_org),
             cases::territory_code.eq(&row.to_territory_code),
         ))
         .execute(conn)?;
+    tally::case_after(conn, &row.case_id, counted)?;
     crate::cases::store::touch(conn, &row.case_id, None, now)?;
     diesel::delete(case_assignments::table.filter(case_assignments::case_id.eq(&row.case_id)))
         .execute(conn)?;

@@ -40,6 +40,7 @@ mod service_directory_tests;
 mod service_tests;
 mod smoke;
 mod statistics_report_tests;
+mod statistics_tally_tests;
 mod statistics_tests;
 mod transfer_tests;
 mod transition_tests;

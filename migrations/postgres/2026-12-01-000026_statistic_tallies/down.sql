@@ -1,0 +1,2 @@
+DROP TABLE derived_state;
+DROP TABLE statistic_tallies;
