@@ -43,12 +43,14 @@ trap 'rm -rf "$STAGE"' EXIT
 wasm-bindgen --target web --no-typescript --remove-name-section --remove-producers-section \
     --out-dir "$STAGE" --out-name madar_client \
     "$CARGO_TARGET_DIR/$TARGET/$([ "$PROFILE" = dev ] && echo debug || echo "$PROFILE")/madar-client.wasm"
+TOOLS=client/tools/node_modules/.bin
 # binaryen's wasm-opt (npm's binaryen@132, pinned in client/tools) shaves the module: about
-# 8 KB less with Brotli at -O2 (-Oz makes it smaller raw but larger compressed).
+# 8 KB less with Brotli at -O2 (-Oz, -Os, -O3 and --merge-similar-functions make it larger
+# compressed; --converge gains under 500 bytes).
 if [ "$PROFILE" != dev ]; then
-    [ -x client/tools/node_modules/.bin/wasm-opt ] ||
+    [ -x "$TOOLS/wasm-opt" ] && [ -x "$TOOLS/esbuild" ] ||
         (cd client/tools && npm ci --no-audit --no-fund --loglevel=error)
-    client/tools/node_modules/.bin/wasm-opt -O2 --enable-bulk-memory --enable-nontrapping-float-to-int \
+    "$TOOLS/wasm-opt" -O2 --enable-bulk-memory --enable-nontrapping-float-to-int \
         --enable-sign-ext --enable-mutable-globals \
         -o "$STAGE/madar_client_bg.opt.wasm" "$STAGE/madar_client_bg.wasm"
     mv "$STAGE/madar_client_bg.opt.wasm" "$STAGE/madar_client_bg.wasm"
@@ -57,6 +59,14 @@ cp client/static/app.js "$OUT_DIR"/locale-fr.json "$OUT_DIR"/locale-en.json "$ST
 # styles.css is the base; each screen's own sheet (client/static/css/*.css) follows it.
 shopt -s nullglob
 cat client/static/styles.css client/static/css/*.css >"$STAGE/styles.css"
+# esbuild (npm, pinned in client/tools) minifies wasm-bindgen's glue and the style sheet: about
+# 3 KB less of the first load with Brotli. Names the module exports and CSS behaviour are kept.
+if [ "$PROFILE" != dev ]; then
+    for f in madar_client.js styles.css; do
+        "$TOOLS/esbuild" "$STAGE/$f" --minify --log-level=warning --outfile="$STAGE/min.$f"
+        mv "$STAGE/min.$f" "$STAGE/$f"
+    done
+fi
 HASH="$(cat "$STAGE"/* | sha256sum | cut -c1-16)"
 
 rm -rf "$DIST"

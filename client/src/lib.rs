@@ -5,6 +5,7 @@ pub mod api;
 pub mod app;
 pub mod components;
 pub mod i18n;
+pub mod json;
 pub mod offline;
 pub mod pages;
 pub mod route;

@@ -172,9 +172,9 @@ impl<'a> Call<'a> {
         }
         let status = response.status();
         let text = response.text().await.unwrap_or_default();
-        Err(match serde_json::from_str::<Problem>(&text) {
-            Ok(problem) => ApiError::Problem(Box::new(problem)),
-            Err(_) => ApiError::Status(status),
+        Err(match crate::json::from_str::<Problem>(&text) {
+            Some(problem) => ApiError::Problem(Box::new(problem)),
+            None => ApiError::Status(status),
         })
     }
 }
@@ -187,9 +187,28 @@ pub fn new_key() -> String {
         .unwrap_or_default()
 }
 
+/// The body of an answer, as text. The waiting is here, in one copy: the generic helpers
+/// below only [`decode`] after it, which keeps one async state machine per answer type out of
+/// the WASM module.
+pub async fn text(response: Response) -> Result<String, ApiError> {
+    response.text().await.map_err(|_| ApiError::Decode)
+}
+
+/// `T` from the JSON text of an answer.
+pub fn decode<T: DeserializeOwned>(text: &str) -> Result<T, ApiError> {
+    crate::json::from_str(text).ok_or(ApiError::Decode)
+}
+
 /// The body of a success answer.
 pub async fn json<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {
-    response.json().await.map_err(|_| ApiError::Decode)
+    decode(&text(response).await?)
+}
+
+/// Sends `call` and answers the text of its success answer and its `ETag` (empty when none).
+async fn fetch(call: Call<'_>) -> Result<(String, String), ApiError> {
+    let response = call.send().await?;
+    let tag = etag(&response).unwrap_or_default();
+    Ok((text(response).await?, tag))
 }
 
 /// The `ETag` of an answer, for a later `If-Match`.
@@ -199,14 +218,13 @@ pub fn etag(response: &Response) -> Option<String> {
 
 /// `GET path` → `T`.
 pub async fn get<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
-    json(Call::new(Method::GET, path).send().await?).await
+    decode(&fetch(Call::new(Method::GET, path)).await?.0)
 }
 
 /// `GET path` → `T` and its `ETag`.
 pub async fn get_tagged<T: DeserializeOwned>(path: &str) -> Result<(T, String), ApiError> {
-    let response = Call::new(Method::GET, path).send().await?;
-    let tag = etag(&response).unwrap_or_default();
-    Ok((json(response).await?, tag))
+    let (text, tag) = fetch(Call::new(Method::GET, path)).await?;
+    Ok((decode(&text)?, tag))
 }
 
 /// `POST path` with a JSON body (and a new Idempotency-Key) → `T`.
@@ -214,7 +232,7 @@ pub async fn post<B: Serialize + ?Sized, T: DeserializeOwned>(
     path: &str,
     body: &B,
 ) -> Result<T, ApiError> {
-    json(Call::new(Method::POST, path).json(body).send().await?).await
+    decode(&fetch(Call::new(Method::POST, path).json(body)).await?.0)
 }
 
 /// `PATCH path` with `If-Match: etag` → `T` and its new `ETag`.
@@ -223,13 +241,8 @@ pub async fn patch<B: Serialize + ?Sized, T: DeserializeOwned>(
     etag: &str,
     body: &B,
 ) -> Result<(T, String), ApiError> {
-    let response = Call::new(Method::PATCH, path)
-        .json(body)
-        .if_match(etag)
-        .send()
-        .await?;
-    let tag = self::etag(&response).unwrap_or_default();
-    Ok((json(response).await?, tag))
+    let (text, tag) = fetch(Call::new(Method::PATCH, path).json(body).if_match(etag)).await?;
+    Ok((decode(&text)?, tag))
 }
 
 /// `POST /auth/login`; keeps the access token in memory.

@@ -54,7 +54,7 @@ pub fn install(lang: Language, json: &str) -> bool {
     let Some(i) = slot(lang) else {
         return true;
     };
-    let file: Option<LocaleFile> = serde_json::from_str(json).ok();
+    let file: Option<LocaleFile> = crate::json::from_str(json);
     let fits = |f: &LocaleFile| {
         f.keys.len() == Key::ALL.len()
             && f.codes.len() == CodeTable::ALL.len()

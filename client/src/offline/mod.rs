@@ -128,7 +128,7 @@ pub async fn take(user: &str, key: &str) -> Result<Option<CreateReport>, StoreEr
     let Some(plain) = store::read(user, key).await? else {
         return Ok(None);
     };
-    let report = serde_json::from_slice(&plain).map_err(|_| StoreError)?;
+    let report = crate::json::from_slice(&plain).ok_or(StoreError)?;
     store::remove(key).await?;
     changed();
     Ok(Some(report))
@@ -214,7 +214,7 @@ async fn sync_round(user: &str) {
         let Ok(Some(plain)) = store::read(user, &meta.key).await else {
             continue;
         };
-        let Ok(report) = serde_json::from_slice::<CreateReport>(&plain) else {
+        let Some(report) = crate::json::from_slice::<CreateReport>(&plain) else {
             continue;
         };
         let meta = queue::sending(meta);

@@ -192,7 +192,7 @@ pub async fn all() -> Result<Vec<Meta>> {
     Ok(records
         .iter()
         .filter_map(|r| Reflect::get(&r, &"meta".into()).ok()?.as_string())
-        .filter_map(|json| serde_json::from_str(&json).ok())
+        .filter_map(|json| crate::json::from_str(&json))
         .collect())
 }
 

@@ -329,10 +329,7 @@ fn transitions(props: &CaseFormProps) -> Html {
                 to,
                 reason: reason.trim().to_owned(),
                 closure_reason: if closing {
-                    serde_json::from_value::<ClosureReason>(serde_json::Value::String(
-                        (*closure).clone(),
-                    ))
-                    .ok()
+                    crate::json::code::<ClosureReason>(&closure)
                 } else {
                     None
                 },
@@ -460,9 +457,7 @@ fn urgency_form(props: &CaseFormProps) -> Html {
         );
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            let Ok(urgency) =
-                serde_json::from_value::<RiskLevel>(serde_json::Value::String((*chosen).clone()))
-            else {
+            let Some(urgency) = crate::json::code::<RiskLevel>(&chosen) else {
                 return;
             };
             let body = UpdateCase {

@@ -87,8 +87,7 @@ fn body_of(
         }
         Move::Complete => {
             let outcome: ReferralOutcome =
-                serde_json::from_value(serde_json::Value::String(outcome.to_owned()))
-                    .unwrap_or(ReferralOutcome::Achieved);
+                crate::json::code(outcome).unwrap_or(ReferralOutcome::Achieved);
             let body = CompleteReferral {
                 outcome,
                 feedback: text(feedback),

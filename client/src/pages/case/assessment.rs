@@ -84,9 +84,7 @@ pub fn assessment_section(props: &Props) -> Html {
         let (instrument, case_id) = (instrument.clone(), props.case_id.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            let risk_level =
-                serde_json::from_value::<RiskLevel>(serde_json::Value::String((*level).clone()))
-                    .ok();
+            let risk_level = crate::json::code::<RiskLevel>(&level);
             let (_, computed, complete) = compute_level(&instrument, &answers);
             let overridden = risk_level.is_some_and(|l| l != computed);
             let body = CreateAssessment {

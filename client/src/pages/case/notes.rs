@@ -117,8 +117,7 @@ pub fn notes_section(props: &Props) -> Html {
             } else {
                 local_to_utc(&at)
             };
-            let note_type =
-                serde_json::from_value::<NoteType>(serde_json::Value::String((*kind).clone())).ok();
+            let note_type = crate::json::code::<NoteType>(&kind);
             let (Some(occurred_at), Some(note_type)) = (occurred_at, note_type) else {
                 outcome.set(Outcome::Invalid(
                     i18n::t(lang, Key::CaseNoteIncomplete).to_owned(),

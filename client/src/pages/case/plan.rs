@@ -68,8 +68,7 @@ fn drafts_of(plan: Option<&CasePlan>) -> Vec<ObjectiveDraft> {
 fn plan_of(drafts: &[ObjectiveDraft]) -> Option<ReplacePlan> {
     let mut objectives = Vec::new();
     for d in drafts {
-        let domain: PathwayDomain =
-            serde_json::from_value(serde_json::Value::String(d.domain.clone())).ok()?;
+        let domain: PathwayDomain = crate::json::code(&d.domain)?;
         let mut actions = Vec::new();
         for a in d
             .actions

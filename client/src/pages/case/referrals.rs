@@ -222,9 +222,7 @@ pub fn referrals_section(props: &Props) -> Html {
                 .iter()
                 .find(|c| c.id.to_string() == *consent)
                 .map(|c| c.id);
-            let urgency =
-                serde_json::from_value::<RiskLevel>(serde_json::Value::String((*urgency).clone()))
-                    .ok();
+            let urgency = crate::json::code::<RiskLevel>(&urgency);
             let due_by = due
                 .parse::<chrono::NaiveDate>()
                 .ok()

@@ -132,10 +132,7 @@ pub fn consents_section(props: &Props) -> Html {
         let child_id = props.child_id.clone();
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            let relationship = serde_json::from_value::<ConsentRelationship>(
-                serde_json::Value::String((*rel).clone()),
-            )
-            .ok();
+            let relationship = crate::json::code::<ConsentRelationship>(&rel);
             let expires_at = match non_blank(&expires) {
                 Some(text) => match day(&text) {
                     Some(d) => Some(d),

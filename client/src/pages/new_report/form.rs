@@ -41,7 +41,7 @@ fn text(value: &str) -> Option<String> {
 
 /// A contract enum from its code.
 pub(crate) fn code<T: DeserializeOwned>(value: &str) -> Option<T> {
-    serde_json::from_value(serde_json::Value::String(value.to_owned())).ok()
+    crate::json::code(value)
 }
 
 fn code_of<T: serde::Serialize>(value: &T) -> String {

@@ -223,7 +223,7 @@ pub fn percent(score: f64) -> i64 {
 
 /// A closing reason from its vocabulary code.
 pub fn closing_reason(code: &str) -> Option<ClosingReason> {
-    serde_json::from_value(serde_json::Value::String(code.to_owned())).ok()
+    crate::json::code(code)
 }
 
 #[cfg(test)]

@@ -205,7 +205,7 @@ fn code_of<T: serde::Serialize>(value: &T) -> String {
 }
 
 fn parse<T: serde::de::DeserializeOwned>(code: &str) -> Option<T> {
-    serde_json::from_value(serde_json::Value::String(code.to_owned())).ok()
+    crate::json::code(code)
 }
 
 /// The request that records `rows`, checked as the contract checks it; else the index of the
