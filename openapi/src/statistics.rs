@@ -237,7 +237,7 @@ pub struct IndicatorQuery {
     pub territory: Option<String>,
 }
 
-/// One count, with the previous period of equal length and the same period a year earlier.
+/// One count, with the previous period and the same period a year earlier.
 /// A suppressed count is `null` with its `*_suppressed` flag set.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct StatisticsCell {
@@ -246,8 +246,9 @@ pub struct StatisticsCell {
     pub key: Vec<String>,
     pub count: Option<i64>,
     pub suppressed: bool,
-    /// The previous period of equal length (with a `period` dimension: the previous month,
-    /// quarter or year).
+    /// The previous period (with a `period` dimension: the previous month, quarter or year;
+    /// else as many whole months before a window of whole months, or the days of equal length
+    /// before another window).
     pub previous: Option<i64>,
     pub previous_suppressed: bool,
     /// The same period a year earlier.

@@ -18,6 +18,7 @@ use crate::schema::{
     cases, protocol_actions as pa, protocols as p, report_children, report_routes, reports,
     territories,
 };
+use crate::statistics::tally;
 use diesel::sql_types::Bool;
 
 fn uuid(id: &str) -> Result<uuid::Uuid, ApiError> {
@@ -414,6 +415,8 @@ pub fn close(
     now: NaiveDateTime,
 ) -> Result<(), ApiError> {
     let sealed = reason.map(|r| keys.seal(waiver_place(id), r)).transpose()?;
+    let ids = [id.to_string()];
+    let counted = tally::actions_before(conn, &ids)?;
     let n = diesel::update(
         pa::table
             .find(id)
@@ -430,7 +433,7 @@ pub fn close(
     ))
     .execute(conn)?;
     if n == 1 {
-        return Ok(());
+        return tally::actions_after(conn, &ids, counted);
     }
     let row = find_action(conn, id)?;
     if row.version == version && !open_statuses().contains(&row.status) {
@@ -485,7 +488,8 @@ fn mark_done(
     by: &str,
     now: NaiveDateTime,
 ) -> Result<usize, ApiError> {
-    Ok(diesel::update(
+    let counted = tally::actions_before(conn, ids)?;
+    let n = diesel::update(
         pa::table
             .filter(pa::id.eq_any(ids))
             .filter(pa::status.eq_any(open_statuses())),
@@ -497,7 +501,9 @@ fn mark_done(
         pa::version.eq(pa::version + 1),
         pa::updated_at.eq(now),
     ))
-    .execute(conn)?)
+    .execute(conn)?;
+    tally::actions_after(conn, ids, counted)?;
+    Ok(n)
 }
 
 /// Whether the action's case or report lies within the caller's scope.
@@ -618,14 +624,16 @@ pub fn mark_overdue(conn: &mut DbConn, now: NaiveDateTime) -> Result<usize, ApiE
             DbConn::Postgres(pg) => due.for_update().skip_locked().load(pg)?,
             DbConn::Sqlite(_) => due.load(c)?,
         };
-        let ids: Vec<&String> = rows.iter().map(|r| &r.0).collect();
+        let ids: Vec<String> = rows.iter().map(|r| r.0.clone()).collect();
+        let counted = tally::actions_before(c, &ids)?;
         let n = diesel::update(
             pa::table
-                .filter(pa::id.eq_any(ids))
+                .filter(pa::id.eq_any(&ids))
                 .filter(pa::status.eq(&pending)),
         )
         .set((pa::status.eq(&overdue), pa::updated_at.eq(now)))
         .execute(c)?;
+        tally::actions_after(c, &ids, counted)?;
         // Each new alert goes live in the same transaction: sent only if the marking commits.
         // The organization that filed a report hears once per pass that it is late.
         let mut reports_told = std::collections::HashSet::new();

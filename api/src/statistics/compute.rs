@@ -8,7 +8,7 @@ use madar_openapi::statistics::{
 };
 
 use super::params::{IndicatorRequest, Request};
-use super::periods::{previous_window, year_before, Bucket};
+use super::periods::{previous_window, year_before_window, Bucket};
 use super::{disclosure, query, store, tally};
 use crate::auth::policy::StatisticsScope;
 use crate::db::dialect::backend_of;
@@ -225,7 +225,7 @@ pub fn statistics(
     } else {
         let (from, to) = (request.from, request.to);
         let previous = previous_window(from, to);
-        let previous_year = (year_before(from), year_before(to));
+        let previous_year = year_before_window(from, to);
         let now = table(conn, &request, path, from, to)?;
         let before = table(conn, &request, path, previous.0, previous.1)?;
         let year = table(conn, &request, path, previous_year.0, previous_year.1)?;
@@ -295,7 +295,8 @@ pub fn indicator(
     let now = count(from, to)?;
     let (pf, pt) = previous_window(from, to);
     let before = count(pf, pt)?;
-    let year = count(year_before(from), year_before(to))?;
+    let (yf, yt) = year_before_window(from, to);
+    let year = count(yf, yt)?;
     Ok(IndicatorResponse {
         code,
         from,

@@ -7,8 +7,9 @@ use chrono::NaiveDateTime;
 use madar_openapi::statistics_report::{Compliance, ReferralDelay};
 
 use super::compute::{hidden, Table};
-use super::query::in_subtree;
+use super::query::{self, in_subtree};
 use super::store::{self, Span};
+use super::tally;
 use crate::db::dialect::backend_of;
 use crate::db::{Backend, DbConn};
 use crate::error::ApiError;
@@ -55,6 +56,15 @@ pub fn delays_sql(
     )
 }
 
+/// Which actions a compliance query counts from the records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Counted {
+    /// Every action due: done, overdue, or pending past due.
+    All,
+    /// Only those pending past due (the others are summed from the tallies).
+    PendingPastDue,
+}
+
 /// The SQL of protocol compliance over the actions falling due in `[start, end)` (at `now`):
 /// `d0` is `on_time` (done by its due time) or `late` (done late, overdue, or pending past
 /// due); waived actions and those not yet due are left out. `screening`: only the screening
@@ -62,9 +72,9 @@ pub fn delays_sql(
 pub fn compliance_sql(
     backend: Backend,
     screening: bool,
+    counted: Counted,
     path: Option<&str>,
-    start: NaiveDateTime,
-    end: NaiveDateTime,
+    (start, end): (NaiveDateTime, NaiveDateTime),
     now: NaiveDateTime,
 ) -> String {
     let (s, e, n) = (
@@ -78,13 +88,16 @@ pub fn compliance_sql(
     } else {
         ""
     };
+    let pending = format!("(pa.status = 'pending' AND pa.due_at < {n})");
+    let statuses = match counted {
+        Counted::All => format!("(pa.status IN ('done', 'overdue') OR {pending})"),
+        Counted::PendingPastDue => pending,
+    };
     format!(
         "SELECT CASE WHEN pa.status = 'done' AND pa.completed_at <= pa.due_at THEN 'on_time' \
          ELSE 'late' END AS d0, CAST(NULL AS TEXT) AS d1, CAST(NULL AS TEXT) AS d2, \
          COUNT(*) AS n FROM protocol_actions pa \
-         WHERE pa.due_at >= {s} AND pa.due_at < {e} \
-         AND (pa.status IN ('done', 'overdue') OR (pa.status = 'pending' AND pa.due_at < {n})){}{only} \
-         GROUP BY 1",
+         WHERE pa.due_at >= {s} AND pa.due_at < {e} AND {statuses}{}{only} GROUP BY 1",
         within("pa.territory_code", path)
     )
 }
@@ -233,12 +246,23 @@ pub fn compliance(
     now: NaiveDateTime,
     k: Option<i64>,
 ) -> Result<Compliance, ApiError> {
-    let sql = compliance_sql(backend_of(conn), screening, path, start, end, now);
+    let backend = backend_of(conn);
+    let window = (start, end);
+    // Done and overdue actions from the tallies when they hold the window; the pending ones
+    // past due (which the worker has not marked overdue yet) from the records.
+    let tallied = query::tallied_compliance_sql(backend, screening, path, window);
+    let records = |counted| compliance_sql(backend, screening, counted, path, window, now);
+    let queries = match tallied {
+        Some(sql) if tally::usable(conn)? => vec![sql, records(Counted::PendingPastDue)],
+        _ => vec![records(Counted::All)],
+    };
     let (mut on_time, mut late) = (0, 0);
-    for row in store::counts(conn, &sql)? {
-        match row.d0.as_deref() {
-            Some("on_time") => on_time += row.n,
-            _ => late += row.n,
+    for sql in queries {
+        for row in store::counts(conn, &sql)? {
+            match row.d0.as_deref() {
+                Some("on_time") => on_time += row.n,
+                _ => late += row.n,
+            }
         }
     }
     Ok(compliance_of(on_time, late, k))
@@ -292,13 +316,18 @@ mod tests {
         let at = chrono::NaiveDate::from_ymd_opt(2026, 1, 1)
             .and_then(|d| d.and_hms_opt(0, 0, 0))
             .unwrap_or_default();
-        let sql = compliance_sql(Backend::Sqlite, true, Some("MA/MA-04/"), at, at, at);
+        let within = Some("MA/MA-04/");
+        let sql = compliance_sql(Backend::Sqlite, true, Counted::All, within, (at, at), at);
         assert!(
             sql.contains("screen_report")
+                && sql.contains("pa.status IN ('done', 'overdue')")
                 && sql.contains(
                     "pa.territory_code IN (SELECT code FROM territories WHERE path LIKE 'MA/MA-04/%')"
                 )
         );
+        let pending = Counted::PendingPastDue;
+        let sql = compliance_sql(Backend::Sqlite, false, pending, within, (at, at), at);
+        assert!(!sql.contains("'overdue'") && sql.contains("pa.status = 'pending'"));
         let sql = delays_sql(Backend::Postgres, Delay::Completion, None, at, at);
         assert!(sql.contains("rf.status = 'completed'") && sql.contains("TIMESTAMP"));
     }

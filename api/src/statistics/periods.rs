@@ -1,6 +1,6 @@
 //! Calendar periods (pure): the buckets of a period grouping, the previous period of equal
 //! length and the same period a year earlier.
-use chrono::{Datelike, Duration, NaiveDate};
+use chrono::{Datelike, Duration, Months, NaiveDate};
 use madar_openapi::statistics::PeriodUnit;
 
 /// A day a year earlier (29 February becomes 28 February).
@@ -10,10 +10,44 @@ pub fn year_before(day: NaiveDate) -> NaiveDate {
         .unwrap_or(day)
 }
 
-/// The window of equal length just before `[from, to]` (days included).
+/// The last day of the month of `day`.
+fn month_end(day: NaiveDate) -> NaiveDate {
+    let next = day
+        .with_day(1)
+        .and_then(|d| d.checked_add_months(Months::new(1)));
+    next.and_then(|d| d.pred_opt()).unwrap_or(day)
+}
+
+/// Whether `[from, to]` is made of whole calendar months.
+fn whole_months(from: NaiveDate, to: NaiveDate) -> bool {
+    from.day() == 1 && month_end(to) == to
+}
+
+/// The period just before `[from, to]` (days included): as many whole months before, when it is
+/// made of whole months (a year's is the year before, a quarter's the quarter before); else the
+/// window of equal length.
 pub fn previous_window(from: NaiveDate, to: NaiveDate) -> (NaiveDate, NaiveDate) {
+    if whole_months(from, to) {
+        let months = (to.year() - from.year()) * 12 + to.month() as i32 - from.month() as i32 + 1;
+        if let Some(start) = from.checked_sub_months(Months::new(months as u32)) {
+            return (start, from - Duration::days(1));
+        }
+    }
     let days = (to - from).num_days() + 1;
     (from - Duration::days(days), from - Duration::days(1))
+}
+
+/// The same period a year earlier: each end a year before, the last day of a month staying the
+/// last day of its month (a window ending 28 February 2025 compares with one ending 29 February
+/// 2024).
+pub fn year_before_window(from: NaiveDate, to: NaiveDate) -> (NaiveDate, NaiveDate) {
+    let end = year_before(to);
+    let end = if month_end(to) == to {
+        month_end(end)
+    } else {
+        end
+    };
+    (year_before(from), end)
 }
 
 /// A bucket: its year and its month (1–12), quarter (1–4) or 1 for a year.
@@ -165,7 +199,24 @@ mod tests {
     fn comparison_windows() {
         assert_eq!(
             previous_window(d(2026, 3, 1), d(2026, 3, 31)),
-            (d(2026, 1, 29), d(2026, 2, 28))
+            (d(2026, 2, 1), d(2026, 2, 28))
+        );
+        assert_eq!(
+            previous_window(d(2025, 1, 1), d(2025, 12, 31)),
+            (d(2024, 1, 1), d(2024, 12, 31)),
+            "a leap year before"
+        );
+        assert_eq!(
+            previous_window(d(2026, 3, 10), d(2026, 3, 19)),
+            (d(2026, 2, 28), d(2026, 3, 9))
+        );
+        assert_eq!(
+            year_before_window(d(2025, 2, 1), d(2025, 2, 28)),
+            (d(2024, 2, 1), d(2024, 2, 29))
+        );
+        assert_eq!(
+            year_before_window(d(2024, 2, 1), d(2024, 2, 29)),
+            (d(2023, 2, 1), d(2023, 2, 28))
         );
         assert_eq!(year_before(d(2024, 2, 29)), d(2023, 2, 28));
     }

@@ -365,6 +365,13 @@ pub fn indicator_sql(
     )
 }
 
+/// Whether `[start, end)` begins and ends at the first instant of a month (the tallies count
+/// by month).
+fn whole_months(start: NaiveDateTime, end: NaiveDateTime) -> bool {
+    let first = |at: NaiveDateTime| at.day() == 1 && at.time() == chrono::NaiveTime::MIN;
+    first(start) && first(end)
+}
+
 /// The tally facet that answers `request` from `statistic_tallies` (`tally`), or `None` when
 /// only the records can: a filter, the children measure, a dimension the tallies do not keep,
 /// or a window that does not start and end on the first of a month.
@@ -373,8 +380,7 @@ fn tally_facet(
     start: NaiveDateTime,
     end: NaiveDateTime,
 ) -> Option<&'static str> {
-    let month_aligned = |at: NaiveDateTime| at.day() == 1 && at.time() == chrono::NaiveTime::MIN;
-    if request.filters != Filters::default() || !month_aligned(start) || !month_aligned(end) {
+    if request.filters != Filters::default() || !whole_months(start, end) {
         return None;
     }
     let has = |d: Dimension| request.group_by.contains(&d);
@@ -455,6 +461,36 @@ fn measure_code(measure: Measure) -> &'static str {
     }
 }
 
+/// The SQL of the done and overdue actions of protocol compliance (`outcomes::compliance_sql`)
+/// summed from the tallies, when `[start, end)` is made of whole months.
+pub fn tallied_compliance_sql(
+    backend: Backend,
+    screening: bool,
+    path: Option<&str>,
+    (start, end): (NaiveDateTime, NaiveDateTime),
+) -> Option<String> {
+    if !whole_months(start, end) {
+        return None;
+    }
+    let facet = if screening {
+        "screening_compliance"
+    } else {
+        "compliance"
+    };
+    let within = path
+        .and_then(|p| in_subtree("s.territory_code", p))
+        .map(|f| format!(" AND {f}"))
+        .unwrap_or_default();
+    Some(format!(
+        "SELECT s.value AS d0, CAST(NULL AS TEXT) AS d1, CAST(NULL AS TEXT) AS d2, \
+         CAST(SUM(s.n) AS BIGINT) AS n FROM statistic_tallies s \
+         WHERE s.measure = 'protocol_actions' AND s.facet = '{facet}' \
+         AND s.month >= {} AND s.month < {}{within} GROUP BY 1",
+        backend.timestamp(start),
+        backend.timestamp(end),
+    ))
+}
+
 /// The statements that recompute every tally from the records (after a `DELETE`): what
 /// `tally::report_received` and `tally::case_after` add, row by row, summed.
 pub fn tally_rebuild_sql(backend: Backend) -> Vec<String> {
@@ -462,6 +498,15 @@ pub fn tally_rebuild_sql(backend: Backend) -> Vec<String> {
     let family = family_expr();
     let insert = "INSERT INTO statistic_tallies \
                   (measure, facet, value, month, territory_code, n, folded)";
+    let actions = |facet: &str, only: &str| {
+        format!(
+            "SELECT 'protocol_actions', '{facet}', CASE WHEN pa.status = 'done' \
+             AND pa.completed_at <= pa.due_at THEN 'on_time' ELSE 'late' END, {}, \
+             pa.territory_code, COUNT(*), TRUE FROM protocol_actions pa \
+             WHERE pa.status IN ('done', 'overdue'){only}",
+            month("pa.due_at")
+        )
+    };
     vec![
         format!(
             "{insert} SELECT 'reports', 'all', '', {}, r.territory_code, COUNT(*), TRUE \
@@ -490,6 +535,18 @@ pub fn tally_rebuild_sql(backend: Backend) -> Vec<String> {
              COALESCE(c.closure_reason, 'unknown'), {}, c.territory_code, COUNT(*), TRUE \
              FROM cases c WHERE c.closed_at IS NOT NULL GROUP BY 3, 4, 5",
             month("c.closed_at")
+        ),
+        format!(
+            "{insert} {actions} GROUP BY 3, 4, 5",
+            actions = actions("compliance", "")
+        ),
+        format!(
+            "{insert} {actions} GROUP BY 3, 4, 5",
+            actions = actions(
+                "screening_compliance",
+                " AND pa.action = 'screen_report' AND EXISTS (SELECT 1 FROM reports r \
+                 WHERE r.id = pa.report_id AND r.immediate_danger)"
+            )
         ),
     ]
 }

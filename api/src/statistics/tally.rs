@@ -4,7 +4,8 @@
 //! - A write that changes what is counted adds its deltas in its own transaction: a report
 //!   received (`report_received`), a case opened, given concerns, moved to a stage, closed,
 //!   reopened or transferred (`case_before` … `case_after`: the case's rows before and after,
-//!   their difference added). No counter row is shared, so concurrent writers never queue.
+//!   their difference added), protocol actions done, waived or overdue (`actions_before` …
+//!   `actions_after`). No counter row is shared, so concurrent writers never queue.
 //! - `compact` (the worker, every minute) folds the deltas of each key into one row;
 //!   `rebuild` recomputes every row from the records (`madar rebuild-derived`, and the worker
 //!   at start when `derived_state` marks the tallies stale: after the migration, or a bulk load
@@ -26,7 +27,9 @@ use crate::codes::{from_code, to_code};
 use crate::db::dialect::backend_of;
 use crate::db::{self, DbConn, Pool};
 use crate::error::ApiError;
-use crate::schema::{case_concerns, cases, derived_state, statistic_tallies as st};
+use crate::schema::{
+    case_concerns, cases, derived_state, protocol_actions, reports, statistic_tallies as st,
+};
 
 /// The `derived_state` row of the tallies.
 const NAME: &str = "statistic_tallies";
@@ -147,11 +150,80 @@ pub fn case_before(conn: &mut DbConn, case_id: &str) -> Result<Vec<Key>, ApiErro
 
 /// Adds the difference between the case's rows now and `before` (its rows before the write).
 pub fn case_after(conn: &mut DbConn, case_id: &str, before: Vec<Key>) -> Result<(), ApiError> {
+    let after = case_before(conn, case_id)?;
+    add_difference(conn, before, after)
+}
+
+/// The rows protocol actions count in now, by the month they fall due: a `done` action on time
+/// (completed by its due time) or late, an `overdue` one late (`compliance`; the screening of a
+/// report of a child in immediate danger in `screening_compliance` too). Pending and waived
+/// actions count in none: a pending one past due is counted from the records when read.
+pub fn actions_before(conn: &mut DbConn, ids: &[String]) -> Result<Vec<Key>, ApiError> {
+    type Row = (
+        String,
+        String,
+        NaiveDateTime,
+        Option<NaiveDateTime>,
+        String,
+        Option<String>,
+    );
+    let rows: Vec<Row> = protocol_actions::table
+        .filter(protocol_actions::id.eq_any(ids))
+        .filter(protocol_actions::status.eq_any(["done", "overdue"]))
+        .select((
+            protocol_actions::status,
+            protocol_actions::territory_code,
+            protocol_actions::due_at,
+            protocol_actions::completed_at,
+            protocol_actions::action,
+            protocol_actions::report_id,
+        ))
+        .load(conn)?;
+    let screened: Vec<&String> = rows
+        .iter()
+        .filter(|r| r.4 == "screen_report")
+        .filter_map(|r| r.5.as_ref())
+        .collect();
+    let urgent: Vec<String> = if screened.is_empty() {
+        Vec::new()
+    } else {
+        reports::table
+            .filter(reports::id.eq_any(screened))
+            .filter(reports::immediate_danger.eq(true))
+            .select(reports::id)
+            .load(conn)?
+    };
+    let mut keys = Vec::new();
+    for (status, territory, due_at, completed_at, action, report) in rows {
+        let on_time = status == "done" && completed_at.is_some_and(|c| c <= due_at);
+        let key = |facet| Key {
+            measure: "protocol_actions",
+            facet,
+            value: if on_time { "on_time" } else { "late" }.into(),
+            month: month_of(due_at),
+            territory: territory.clone(),
+        };
+        keys.push(key("compliance"));
+        if action == "screen_report" && report.is_some_and(|r| urgent.contains(&r)) {
+            keys.push(key("screening_compliance"));
+        }
+    }
+    Ok(keys)
+}
+
+/// Adds the difference between the actions' rows now and `before`.
+pub fn actions_after(conn: &mut DbConn, ids: &[String], before: Vec<Key>) -> Result<(), ApiError> {
+    let after = actions_before(conn, ids)?;
+    add_difference(conn, before, after)
+}
+
+/// Adds `after` − `before`, key by key.
+fn add_difference(conn: &mut DbConn, before: Vec<Key>, after: Vec<Key>) -> Result<(), ApiError> {
     let mut delta: HashMap<Key, i64> = HashMap::new();
     for key in before {
         *delta.entry(key).or_default() -= 1;
     }
-    for key in case_before(conn, case_id)? {
+    for key in after {
         *delta.entry(key).or_default() += 1;
     }
     add(conn, delta.into_iter().filter(|(_, n)| *n != 0).collect())

@@ -86,7 +86,8 @@ fn same(a: &[(String, Value)], b: &[(String, Value)], when: &str) {
 
 backend_tests! {
     fn tallies_answer_as_the_records_do_through_every_change(backend) {
-        let app = TestApp::spawn(backend);
+        // k = 1: every count exact, so that no difference hides behind a suppressed cell.
+        let app = TestApp::builder(backend).env("MADAR_STATISTICS_K", "1").spawn();
         app.advance_clock(1); // a worker pass: the tallies are rebuilt, fresh.
         // Started now: its worker's first pass (at start) must not fold the deltas to come; the
         // next is a minute away.
@@ -129,13 +130,22 @@ backend_tests! {
         let pending = app.db.strings("SELECT CAST(COUNT(*) AS TEXT) FROM statistic_tallies WHERE NOT folded");
         assert_ne!(pending, ["0"], "the writes added deltas");
         let counted = answers(&records, &analyst, &coordinator);
+        let due = &counted[4].1["protocol_compliance"]["actions"]["due"]; // Rabat, this year
+        assert!(due.as_i64().is_some_and(|n| n > 0), "actions fell due: {due}");
         assert!(
             counted[0].1["reports_by_family"]["cells"].as_array().is_some_and(|c| !c.is_empty()),
             "the dataset shows in the dashboard: {}", counted[0].1
         );
         same(&answers(&app, &analyst, &coordinator), &counted, "with deltas");
 
-        app.advance_clock(1); // the worker folds the deltas
+        // Three hours on (both processes): the worker marks the urgent screenings (due in 2 h)
+        // overdue, then folds the deltas.
+        app.advance_clock(3 * 3600);
+        records.advance_clock(3 * 3600);
+        let overdue = app.db.strings("SELECT CAST(COUNT(*) AS TEXT) FROM protocol_actions WHERE status = 'overdue'");
+        assert_ne!(overdue, ["0"], "actions fell overdue");
+        let (analyst, coordinator) = (app.token(ANALYST), app.token(COORDINATOR));
+        let counted = answers(&records, &analyst, &coordinator);
         let pending = app.db.strings("SELECT CAST(COUNT(*) AS TEXT) FROM statistic_tallies WHERE NOT folded");
         assert_eq!(pending, ["0"]);
         same(&answers(&app, &analyst, &coordinator), &counted, "folded");

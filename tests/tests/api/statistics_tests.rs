@@ -330,15 +330,15 @@ backend_tests! {
         assert_eq!(counts(&body, "previous"), previous);
         assert_eq!(counts(&body, "previous_year"), year);
 
-        // Without a period dimension: the window, the 90 days before, the same window in 2025.
+        // Without a period dimension: the window, the quarter before, the same window in 2025.
         let body = get(&app, &analyst, "measure=reports&from=2026-01-01&to=2026-03-31");
-        assert_eq!(body["previous_from"], "2025-10-03");
+        assert_eq!(body["previous_from"], "2025-10-01");
         assert_eq!(body["previous_to"], "2025-12-31");
         assert_eq!(body["previous_year_from"], "2025-01-01");
         let cell = &body["cells"][0];
         let count = |from: NaiveDate, to: NaiveDate| specs.iter().filter(|s| in_span(s, from, to)).count() as i64;
         assert_eq!(cell["count"], count(date(2026, 1, 1), date(2026, 3, 31)));
-        assert_eq!(cell["previous"], count(date(2025, 10, 3), date(2025, 12, 31)));
+        assert_eq!(cell["previous"], count(date(2025, 10, 1), date(2025, 12, 31)));
         assert_eq!(cell["previous_year"], count(date(2025, 1, 1), date(2025, 3, 31)));
         assert_eq!(body["cells"].as_array().map(Vec::len), Some(1));
 

@@ -1,0 +1,2 @@
+DROP INDEX referrals_closed_at;
+DROP INDEX referrals_answered_at;
