@@ -11,9 +11,9 @@ use crate::components::{Header, LiveUpdates};
 use crate::i18n::{self, Key};
 use crate::pages::{
     ApprovalsPage, AuditPage, CasePage, ChildPage, ClientsPage, HomePage, LoginPage, NewReportPage,
-    NotFoundPage, OrganizationPage, OrganizationsPage, PlansPage, ProtocolPage, ProtocolsPage,
-    ReferralPage, ReferralsPage, ReportPage, ReportsInboxPage, ServicesPage, StatisticsPage,
-    UserPage, UsersPage, WebhooksPage,
+    NotFoundPage, OrganizationPage, OrganizationsPage, PlansPage, ProgrammePage, ProtocolPage,
+    ProtocolsPage, ReferralPage, ReferralsPage, ReportPage, ReportsInboxPage, ServicesPage,
+    StatisticsPage, UserPage, UsersPage, WebhooksPage,
 };
 use crate::route::Route;
 use crate::state::{Action, AppContext, AppState, Vocabulary};
@@ -133,6 +133,7 @@ fn switch(route: Route) -> Html {
         Route::Approvals => html! { <ApprovalsPage /> },
         Route::Audit => html! { <AuditPage /> },
         Route::Plans => html! { <PlansPage /> },
+        Route::Programme => html! { <ProgrammePage /> },
         Route::Protocols => html! { <ProtocolsPage /> },
         Route::Protocol { id } => html! { <ProtocolPage {id} /> },
         Route::AdminUsers => html! { <UsersPage /> },

@@ -29,6 +29,8 @@ pub enum Route {
     Audit,
     #[at("/plans")]
     Plans,
+    #[at("/programme")]
+    Programme,
     #[at("/protocols")]
     Protocols,
     #[at("/protocols/:id")]

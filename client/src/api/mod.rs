@@ -245,6 +245,16 @@ pub async fn patch<B: Serialize + ?Sized, T: DeserializeOwned>(
     Ok((decode(&text)?, tag))
 }
 
+/// `PUT path` (a whole document replaced) with `If-Match: etag` → `T` and its new `ETag`.
+pub async fn put<B: Serialize + ?Sized, T: DeserializeOwned>(
+    path: &str,
+    etag: &str,
+    body: &B,
+) -> Result<(T, String), ApiError> {
+    let (text, tag) = fetch(Call::new(Method::PUT, path).json(body).if_match(etag)).await?;
+    Ok((decode(&text)?, tag))
+}
+
 /// `POST /auth/login`; keeps the access token in memory.
 pub async fn login(credentials: &LoginRequest) -> Result<UserResponse, ApiError> {
     let answer: LoginResponse = post("/auth/login", credentials).await?;

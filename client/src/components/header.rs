@@ -44,6 +44,11 @@ fn entries() -> Vec<(Route, Key, &'static [Role])> {
         ),
         (Route::Plans, Key::NavPlans, &[Admin, Coordinator, Analyst]),
         (
+            Route::Programme,
+            Key::NavProgramme,
+            &[Admin, Coordinator, Analyst],
+        ),
+        (
             Route::Protocols,
             Key::ProtocolsNav,
             &[Admin, Coordinator, CaseWorker],

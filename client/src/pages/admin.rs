@@ -13,8 +13,8 @@ use crate::state::AppContext;
 
 mod clients;
 mod editor;
-mod fields;
-mod logic;
+pub(super) mod fields;
+pub(super) mod logic;
 mod organizations;
 mod users;
 mod webhooks;

@@ -1,6 +1,7 @@
 //! The audit log for auditors: a filters form (action, actor, resource, period), a paged table
 //! of events (newest first) and each event's place in the HMAC chain, and, on request, the
 //! whole chain verified by the server (`GET /audit/verification`): intact, or where it breaks.
+//! A second view lists the break-the-glass openings ([`openings`]).
 use madar_openapi::audit::{ActorKind, AuditChainFault, AuditEventResponse, AuditVerification};
 use madar_openapi::Language;
 use yew::platform::spawn_local;
@@ -14,6 +15,10 @@ use crate::state::AppContext;
 
 use super::approvals::paged::{encode, use_paged};
 use super::case::form::{self, non_blank, Outcome};
+
+mod openings;
+
+use openings::Openings;
 
 const PAGE: u32 = 50;
 
@@ -272,6 +277,7 @@ pub fn audit_page() -> Html {
     let applied = use_state(Filters::default);
     let reload = use_state(|| 0u64);
     let check = use_state(Outcome::default);
+    let showing_openings = use_state(|| false);
     let path = audit_path(&applied, PAGE).unwrap_or_else(|_| format!("/audit?limit={PAGE}"));
     let paged = use_paged::<AuditEventResponse>(path, *reload);
     if ctx.is_none() {
@@ -318,6 +324,35 @@ pub fn audit_page() -> Html {
             applied.set(Filters::default());
         })
     };
+    // From an opening: its holder's events on its case.
+    let on_trace = {
+        let (actor, resource_type, resource_id) =
+            (actor.clone(), resource_type.clone(), resource_id.clone());
+        let (applied, reload, tab) = (applied.clone(), reload.clone(), showing_openings.clone());
+        Callback::from(move |(who, case): (String, String)| {
+            actor.set(who.clone());
+            resource_type.set("case".into());
+            resource_id.set(case.clone());
+            applied.set(Filters {
+                actor_id: who,
+                resource_type: "case".into(),
+                resource_id: case,
+                ..Filters::default()
+            });
+            reload.set(reload.wrapping_add(1));
+            tab.set(false);
+        })
+    };
+    let tabs = openings::tabs(lang, &showing_openings);
+    if *showing_openings {
+        return html! {
+            <section id="audit" class="audit">
+                <h1>{ i18n::t(lang, Key::AuditTitle) }</h1>
+                { tabs }
+                <Openings {on_trace} />
+            </section>
+        };
+    }
     let busy = paged.listing.is_none();
     let table = match &paged.listing {
         None => html! { <Loading busy=true /> },
@@ -345,6 +380,7 @@ pub fn audit_page() -> Html {
     html! {
         <section id="audit" class="audit">
             <h1>{ i18n::t(lang, Key::AuditTitle) }</h1>
+            { tabs }
             <p class="audit-chain-note" id="audit-chain-note">{ i18n::t(lang, Key::AuditChainNote) }</p>
             <ChainCheck />
             <form class="card audit-filters" id="audit-filters" {onsubmit}>

@@ -20,7 +20,7 @@ use std::rc::Rc;
 
 use super::approvals::paged::use_paged;
 
-mod draft;
+pub(crate) mod draft;
 mod write;
 
 use write::{Loaded, NewPlan, PlanWriter};
@@ -36,7 +36,7 @@ fn status(lang: Language, s: ActionPlanStatus) -> &'static str {
     )
 }
 
-fn measure_status(lang: Language, s: PlanMeasureStatus) -> &'static str {
+pub(crate) fn measure_status(lang: Language, s: PlanMeasureStatus) -> &'static str {
     i18n::t(
         lang,
         match s {

@@ -59,6 +59,6 @@ mod e2e {
     use super::run;
     e2e!(
         budget, login, case, new_report, reports, referrals, statistics, approvals, plans, hostile,
-        glass, admin, merge, protocols, alerts, webhooks
+        glass, admin, merge, protocols, alerts, webhooks, programme
     );
 }

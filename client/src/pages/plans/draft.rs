@@ -18,7 +18,7 @@ fn date(text: &str) -> Option<NaiveDate> {
 
 /// A number as typed (a comma as the decimal mark, as in French); `Err` when typed but not a
 /// number.
-fn number(text: &str) -> Result<Option<f64>, ()> {
+pub(crate) fn number(text: &str) -> Result<Option<f64>, ()> {
     let text = text.trim().replace(',', ".");
     if text.is_empty() {
         return Ok(None);
