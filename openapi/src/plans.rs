@@ -38,6 +38,17 @@ pub enum PlanMeasureStatus {
     Cancelled,
 }
 
+impl PlanMeasureStatus {
+    /// Every status, in the order of a measure's life.
+    pub const ALL: [PlanMeasureStatus; 5] = [
+        PlanMeasureStatus::Planned,
+        PlanMeasureStatus::InProgress,
+        PlanMeasureStatus::Done,
+        PlanMeasureStatus::Delayed,
+        PlanMeasureStatus::Cancelled,
+    ];
+}
+
 /// An indicator a measure is followed by. At most one binding: `statistics_query` or
 /// `ministry_indicator`; without one, its values are recorded with the progress.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema, Validate)]

@@ -4,35 +4,13 @@
 // saying until when, and the auditor finds the grant with its reason.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, newPage, login, shot, apiToken, api, assertNoPageErrors, BASE, PASSWORD } from './lib.mjs';
+import { launch, newPage, login, shot, apiToken, api, saleCase, assertNoPageErrors, BASE } from './lib.mjs';
 
 const REASON = 'الطفل شوهد في الرباط ليلاً، تصعيد من الخط 2511.';
 
 test('a coordinator opens a case of another province with a written reason, for a limited time', async () => {
   // A case worker of Salé, and a case in Salé.
-  const admin = await apiToken('admin');
-  const email = `sale-${Date.now()}@glass.ma`;
-  const user = await api('POST', '/users', admin, {
-    email, display_name: 'Salé', password: PASSWORD, role: 'case_worker',
-    organization: 'cape-sale', territory: '441',
-  });
-  assert.equal(user.status, 201, JSON.stringify(user.body));
-  const sale = await apiToken(email);
-  const report = await api('POST', '/reports', sale, {
-    source: 'walk_in',
-    received_at: new Date(Date.now() - 3600_000).toISOString(),
-    reporter: { type: 'neighbour' },
-    children: [{ given_name_ar: 'غالي', given_name_latin: 'Ghali', sex: 'male', estimated_birth_year: 2014, territory: '441' }],
-    concerns: ['neglect'],
-    immediate_danger: false,
-    narrative: 'يبيت الطفل خارج المنزل.',
-  });
-  assert.equal(report.status, 201, JSON.stringify(report.body));
-  const screened = await api('POST', `/reports/${report.body.id}/screening`, sale, {
-    decision: 'accept', children: [{ index: 0, create: true, confirm_new: true }],
-  });
-  assert.equal(screened.status, 200, JSON.stringify(screened.body));
-  const caseId = screened.body.children[0].case_id;
+  const caseId = await saleCase(['غالي', 'Ghali'], 'glass.ma');
 
   const browser = await launch();
   try {

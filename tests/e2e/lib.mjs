@@ -92,3 +92,32 @@ export async function api(method, path, token, body) {
 export function assertNoPageErrors(page) {
   assert.deepEqual(page.problems, [], 'the page logged no error');
 }
+
+/** A case in Salé (441), filed and screened by a new Salé case worker: a case outside the
+ * demo coordinator's Rabat, for break-the-glass. `name`: the child's [Arabic, Latin] names;
+ * `tag`: the domain of the worker's email. Returns the case's id. */
+export async function saleCase([arabic, latin], tag) {
+  const admin = await apiToken('admin');
+  const email = `sale-${Date.now()}@${tag}`;
+  const user = await api('POST', '/users', admin, {
+    email, display_name: 'Salé', password: PASSWORD, role: 'case_worker',
+    organization: 'cape-sale', territory: '441',
+  });
+  assert.equal(user.status, 201, JSON.stringify(user.body));
+  const sale = await apiToken(email);
+  const report = await api('POST', '/reports', sale, {
+    source: 'walk_in',
+    received_at: new Date(Date.now() - 3600_000).toISOString(),
+    reporter: { type: 'neighbour' },
+    children: [{ given_name_ar: arabic, given_name_latin: latin, sex: 'male', estimated_birth_year: 2014, territory: '441' }],
+    concerns: ['neglect'],
+    immediate_danger: false,
+    narrative: 'يبيت الطفل خارج المنزل.',
+  });
+  assert.equal(report.status, 201, JSON.stringify(report.body));
+  const screened = await api('POST', `/reports/${report.body.id}/screening`, sale, {
+    decision: 'accept', children: [{ index: 0, create: true, confirm_new: true }],
+  });
+  assert.equal(screened.status, 200, JSON.stringify(screened.body));
+  return screened.body.children[0].case_id;
+}

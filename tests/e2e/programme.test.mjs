@@ -7,7 +7,7 @@
 // events on that case.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE, PASSWORD, launch, newPage, login, shot, rootDir, apiToken, api, assertNoPageErrors } from './lib.mjs';
+import { BASE, launch, newPage, login, shot, rootDir, apiToken, api, saleCase, assertNoPageErrors } from './lib.mjs';
 
 const ARABIC = /[\u0600-\u06FF]/;
 
@@ -153,29 +153,7 @@ test('an analyst reads the programme in French, without its controls', async () 
 
 test('an auditor finds a break-the-glass opening and the events under it', async () => {
   // A case in Salé, opened by the Rabat coordinator with a reason, and read under the grant.
-  const admin = await apiToken('admin');
-  const email = `sale-${Date.now()}@programme.ma`;
-  const user = await api('POST', '/users', admin, {
-    email, display_name: 'Salé', password: PASSWORD, role: 'case_worker',
-    organization: 'cape-sale', territory: '441',
-  });
-  assert.equal(user.status, 201, JSON.stringify(user.body));
-  const sale = await apiToken(email);
-  const report = await api('POST', '/reports', sale, {
-    source: 'walk_in',
-    received_at: new Date(Date.now() - 3600_000).toISOString(),
-    reporter: { type: 'neighbour' },
-    children: [{ given_name_ar: 'سليم', given_name_latin: 'Salim', sex: 'male', estimated_birth_year: 2013, territory: '441' }],
-    concerns: ['neglect'],
-    immediate_danger: false,
-    narrative: 'يبيت الطفل خارج المنزل.',
-  });
-  assert.equal(report.status, 201, JSON.stringify(report.body));
-  const screened = await api('POST', `/reports/${report.body.id}/screening`, sale, {
-    decision: 'accept', children: [{ index: 0, create: true, confirm_new: true }],
-  });
-  assert.equal(screened.status, 200, JSON.stringify(screened.body));
-  const caseId = screened.body.children[0].case_id;
+  const caseId = await saleCase(['سليم', 'Salim'], 'programme.ma');
   const coordinator = await apiToken('coordinator');
   const reason = 'الطفل شوهد في الرباط ليلا، تصعيد من الخط 2511 لحمايته.';
   const grant = await api('POST', '/access-grants', coordinator, { case_id: caseId, reason, hours: 4 });

@@ -11,14 +11,6 @@ use madar_openapi::FieldError;
 /// The policy's five strategic objectives: a replacement keeps them.
 pub const SHIPPED: [&str; 5] = ["so1", "so2", "so3", "so4", "so5"];
 
-const STATUSES: [PlanMeasureStatus; 5] = [
-    PlanMeasureStatus::Planned,
-    PlanMeasureStatus::InProgress,
-    PlanMeasureStatus::Done,
-    PlanMeasureStatus::Delayed,
-    PlanMeasureStatus::Cancelled,
-];
-
 fn problem(field: String, code: &str, message: String) -> FieldError {
     FieldError {
         field,
@@ -127,7 +119,7 @@ pub fn on_target(x: &ProgrammeIndicator) -> bool {
 pub fn progress(o: &StrategicObjective) -> ObjectiveProgress {
     let measures: Vec<_> = o.sub_objectives.iter().flat_map(|s| &s.measures).collect();
     let count = |status| measures.iter().filter(|m| m.status == status).count() as i64;
-    let by_status = STATUSES
+    let by_status = PlanMeasureStatus::ALL
         .iter()
         .map(|&status| StatusCount {
             status,

@@ -254,17 +254,18 @@ fn add(conn: &mut DbConn, rows: Vec<(Key, i64)>) -> Result<(), ApiError> {
     Ok(())
 }
 
-/// Whether reads may sum the tallies: enabled and not stale.
-pub fn usable(conn: &mut DbConn) -> Result<bool, ApiError> {
-    if !ENABLED.load(Ordering::Relaxed) {
-        return Ok(false);
-    }
-    let stale: Option<bool> = derived_state::table
+/// Whether the tallies wait for a rebuild (`None`: no such row, before the migration).
+fn stale(conn: &mut DbConn) -> Result<Option<bool>, ApiError> {
+    Ok(derived_state::table
         .find(NAME)
         .select(derived_state::stale)
         .first(conn)
-        .optional()?;
-    Ok(stale == Some(false))
+        .optional()?)
+}
+
+/// Whether reads may sum the tallies: enabled and not stale.
+pub fn usable(conn: &mut DbConn) -> Result<bool, ApiError> {
+    Ok(ENABLED.load(Ordering::Relaxed) && stale(conn)? == Some(false))
 }
 
 /// Holds off every other writer of the tallies until the transaction ends (SQLite's write
@@ -332,12 +333,7 @@ pub fn compact(conn: &mut DbConn) -> Result<usize, ApiError> {
 
 /// One pass of the worker: rebuilds stale tallies, else folds the deltas.
 pub fn tick(conn: &mut DbConn) -> Result<(), ApiError> {
-    let stale: Option<bool> = derived_state::table
-        .find(NAME)
-        .select(derived_state::stale)
-        .first(conn)
-        .optional()?;
-    if stale == Some(true) {
+    if stale(conn)? == Some(true) {
         let started = std::time::Instant::now();
         let rows = rebuild(conn)?;
         tracing::info!(

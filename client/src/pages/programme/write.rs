@@ -20,14 +20,6 @@ use crate::pages::case::form::{options, set_select, set_text, submit, Outcome};
 use crate::pages::plans::measure_status;
 use crate::state::{AppContext, Vocabulary};
 
-const STATUSES: [PlanMeasureStatus; 5] = [
-    PlanMeasureStatus::Planned,
-    PlanMeasureStatus::InProgress,
-    PlanMeasureStatus::Done,
-    PlanMeasureStatus::Delayed,
-    PlanMeasureStatus::Cancelled,
-];
-
 /// A refusal on the page: check the fields, or the message of an error no field shows.
 fn refused(lang: Language, errors: &FieldErrors, fields: &[&str]) -> Outcome {
     match errors.iter().find(|(p, _)| !fields.contains(&p.as_str())) {
@@ -168,7 +160,7 @@ pub fn measure_editor(props: &MeasureProps) -> Html {
         "result",
     ]
     .map(|what| format!("{what}-{key}"));
-    let statuses: Vec<(String, String)> = STATUSES
+    let statuses: Vec<(String, String)> = PlanMeasureStatus::ALL
         .iter()
         .map(|s| (Vocabulary::code_of(s), measure_status(lang, *s).to_owned()))
         .collect();
