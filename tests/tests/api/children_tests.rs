@@ -330,6 +330,28 @@ backend_tests! {
         assert_problem(app.get(&format!("{CHILDREN}/matches?birth_year=2014"), Some(&worker)), 422, "validation_failed");
     }
 
+    fn a_match_finds_the_child_among_more_namesakes_than_it_scores(backend) {
+        // At national scale a common given name with a birth year is shared by thousands of
+        // children: more than a match scores (200). Those sharing both names' keys come
+        // first, whatever order the namesakes were recorded in.
+        let app = TestApp::spawn(backend);
+        let worker = app.token(CASE_WORKER);
+        let families = ["Dahbi", "Daoudi", "Doukkali", "Dinia", "Dghoughi", "Dakir", "Drif", "Dahmani"];
+        for i in 0..230 {
+            let body = json!({
+                "given_name_latin": "Mohamed", "family_name_latin": families[i % families.len()],
+                "sex": "male", "estimated_birth_year": 2014, "territory": "421",
+                "civil_status": "registered", "nationality": "ma"
+            });
+            let res = app.post(CHILDREN, Some(&worker), &body);
+            assert_eq!(res.status().as_u16(), 201, "{:?}", res.text());
+        }
+        let (id, _) = create(&app, &worker, &mohamed());
+        let items = matches(&app, &worker, "given_name=Mohamed&family_name=Idrisi&birth_year=2014&territory=421&limit=5");
+        assert_eq!(items.first().map(|m| m["child"]["id"].clone()), Some(json!(id)), "{items:?}");
+        assert_eq!(items[0]["decision"], "likely");
+    }
+
     fn a_likely_match_outside_scope_is_announced_with_its_owner_only(backend) {
         let app = TestApp::spawn(backend);
         let sale = sale_case_worker(&app);
