@@ -174,7 +174,7 @@ test('an auditor finds a break-the-glass opening and the events under it', async
     assert.ok(text.includes(reason), text);
     assert.ok(text.includes(caseId) && text.includes(grant.body.user_id), text);
     assert.match(text, /ساري المفعول حتى/);
-    assert.match(text, /4 ساعة/);
+    assert.match(text, /4 ساعات/);
     await shot(page, '6-openings');
 
     // Only the grants over: this one is not among them.

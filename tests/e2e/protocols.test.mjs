@@ -51,7 +51,9 @@ test('an admin drafts, breaks, fixes and publishes the national protocol', async
     const first = before.rules[0];
     const row = page.locator(`#protocol-rules tr[data-key="${first.key}"]`);
     assert.match(await row.textContent(), /فرز التبليغ/, 'the action is named in Arabic');
-    assert.match(await row.locator('.protocols-deadline').first().textContent(), /2/);
+    // Screening within 2 hours: in Arabic the dual, "ساعتان", not "2 ساعة".
+    assert.equal(first.actions[0].deadline_hours, 2);
+    assert.equal((await row.locator('.protocols-deadline').first().textContent()).trim(), 'الأجل: ساعتان');
     assert.equal(await page.locator('#protocol-form').count(), 0, 'a published version is not edited');
     await shot(page, '2-national-rules');
 

@@ -130,6 +130,18 @@ pub fn tf(lang: Language, key: Key, values: &[(&str, &str)]) -> String {
     text
 }
 
+/// A count of hours, `shown` being `n` as the page writes numbers: Arabic agrees the noun
+/// with the number (ساعة واحدة، ساعتان، 3 إلى 10 ساعات، 11 ساعة فأكثر, by the last two digits).
+pub fn hours(lang: Language, n: i64, shown: &str) -> String {
+    let key = match (n, n.rem_euclid(100)) {
+        (1, _) => Key::HoursOne,
+        (2, _) => Key::HoursTwo,
+        (_, 3..=10) => Key::HoursFew,
+        _ => Key::HoursMany,
+    };
+    tf(lang, key, &[("n", shown)])
+}
+
 /// The text of `code` in `table`, if the table has it.
 pub fn code(lang: Language, table: CodeTable, code: &str) -> Option<&'static str> {
     let arabic = table.arabic();
@@ -224,6 +236,20 @@ mod tests {
                 out.push_str(&std::fs::read_to_string(&path).unwrap());
             }
         }
+    }
+
+    #[test]
+    fn a_count_of_hours_agrees_with_its_number_in_arabic() {
+        let ar = |n: i64| hours(Language::Ar, n, &n.to_string());
+        assert_eq!(ar(1), "ساعة واحدة");
+        assert_eq!(ar(2), "ساعتان");
+        assert_eq!(ar(4), "4 ساعات");
+        assert_eq!(ar(10), "10 ساعات");
+        assert_eq!(ar(24), "24 ساعة");
+        assert_eq!(ar(72), "72 ساعة");
+        assert_eq!(ar(104), "104 ساعات");
+        assert_eq!(hours(Language::Fr, 24, "24"), "24 heures");
+        assert_eq!(hours(Language::En, 1, "1"), "one hour");
     }
 
     #[test]

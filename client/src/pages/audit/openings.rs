@@ -67,11 +67,7 @@ fn opening(lang: Language, g: &AccessGrantResponse, on_trace: &Callback<(String,
         );
         Callback::from(move |_: MouseEvent| on_trace.emit((who.clone(), case.clone())))
     };
-    let duration = i18n::tf(
-        lang,
-        Key::CaseGlassHoursN,
-        &[("n", &number(lang, hours(g)))],
-    );
+    let duration = i18n::hours(lang, hours(g), &number(lang, hours(g)));
     html! {
         <li class="card audit-opening" data-id={g.id.to_string()} data-case={g.case_id.to_string()}>
             <p>{ state(lang, grant_state(g, now())) }</p>

@@ -64,10 +64,7 @@ pub fn break_glass(props: &Props) -> Html {
         .iter()
         .map(|h| {
             let n = h.to_string();
-            (
-                n.clone(),
-                i18n::tf(lang, Key::CaseGlassHoursN, &[("n", &n)]),
-            )
+            (n.clone(), i18n::hours(lang, i64::from(*h), &n))
         })
         .collect();
     html! {

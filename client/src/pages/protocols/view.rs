@@ -119,7 +119,7 @@ fn trigger_cell(ctx: &AppContext, trigger: &Option<RuleTrigger>) -> Html {
 
 fn action_item(ctx: &AppContext, a: &RuleAction) -> Html {
     let lang = ctx.lang;
-    let hours = a.deadline_hours.to_string();
+    let hours = i18n::hours(lang, a.deadline_hours, &a.deadline_hours.to_string());
     html! {
         <li class="protocols-action" data-code={a.action.clone()}>
             <strong>{ action_label(lang, &a.action) }</strong>
@@ -129,7 +129,7 @@ fn action_item(ctx: &AppContext, a: &RuleAction) -> Html {
             <br />
             <span class="protocols-muted">{ i18n::tf(lang, Key::ProtocolsBy, &[("who", &responsible_label(ctx, &a.responsible))]) }</span>
             <br />
-            <span class="protocols-deadline">{ i18n::tf(lang, Key::ProtocolsWithinHours, &[("n", &hours)]) }</span>
+            <span class="protocols-deadline">{ i18n::tf(lang, Key::ProtocolsWithinHours, &[("hours", &hours)]) }</span>
         </li>
     }
 }
