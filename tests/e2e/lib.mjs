@@ -105,19 +105,29 @@ export async function saleCase([arabic, latin], tag) {
   });
   assert.equal(user.status, 201, JSON.stringify(user.body));
   const sale = await apiToken(email);
-  const report = await api('POST', '/reports', sale, {
+  const { screened } = await reportAndScreen(sale, sale, {
     source: 'walk_in',
-    received_at: new Date(Date.now() - 3600_000).toISOString(),
     reporter: { type: 'neighbour' },
     children: [{ given_name_ar: arabic, given_name_latin: latin, sex: 'male', estimated_birth_year: 2014, territory: '441' }],
-    concerns: ['neglect'],
-    immediate_danger: false,
     narrative: 'يبيت الطفل خارج المنزل.',
   });
+  return screened.children[0].case_id;
+}
+
+/** A report of neglect (`fields`: source, reporter, children, narrative), received an hour
+ * ago, sent with `reporter`'s token and accepted by `screener` as a new child record. Returns
+ * the report's id and the screening's answer. */
+export async function reportAndScreen(reporter, screener, fields) {
+  const report = await api('POST', '/reports', reporter, {
+    received_at: new Date(Date.now() - 3600_000).toISOString(),
+    concerns: ['neglect'],
+    immediate_danger: false,
+    ...fields,
+  });
   assert.equal(report.status, 201, JSON.stringify(report.body));
-  const screened = await api('POST', `/reports/${report.body.id}/screening`, sale, {
+  const screened = await api('POST', `/reports/${report.body.id}/screening`, screener, {
     decision: 'accept', children: [{ index: 0, create: true, confirm_new: true }],
   });
   assert.equal(screened.status, 200, JSON.stringify(screened.body));
-  return screened.body.children[0].case_id;
+  return { reportId: report.body.id, screened: screened.body };
 }

@@ -6,27 +6,19 @@
 // record then back, the audited merge and undo in the file's access log).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, newPage, login, shot, rootDir, apiToken, api, assertNoPageErrors, BASE } from './lib.mjs';
+import { launch, newPage, login, shot, rootDir, apiToken, api, reportAndScreen, assertNoPageErrors, BASE } from './lib.mjs';
 
 const YEAR = new Date().getFullYear() - 11;
 
 /** A hotline report of `child`, screened by the coordinator as a new child record. */
-async function reportAndScreen(hotline, coordinator, child) {
-  const report = await api('POST', '/reports', hotline, {
+async function hotlineChild(hotline, coordinator, child) {
+  const { reportId, screened } = await reportAndScreen(hotline, coordinator, {
     source: 'hotline_2511',
-    received_at: new Date(Date.now() - 3600_000).toISOString(),
     reporter: { type: 'anonymous' },
     children: [{ sex: 'male', estimated_birth_year: YEAR, territory: '421', ...child }],
-    concerns: ['neglect'],
-    immediate_danger: false,
     narrative: 'يبيت الطفل قرب المحطة.',
   });
-  assert.equal(report.status, 201, JSON.stringify(report.body));
-  const screened = await api('POST', `/reports/${report.body.id}/screening`, coordinator, {
-    decision: 'accept', children: [{ index: 0, create: true, confirm_new: true }],
-  });
-  assert.equal(screened.status, 200, JSON.stringify(screened.body));
-  return { reportId: report.body.id, childId: screened.body.children[0].child_id };
+  return { reportId, childId: screened.children[0].child_id };
 }
 
 /** The child record the report's first child is linked to. */
@@ -39,10 +31,10 @@ async function linkedChild(token, reportId) {
 test('a coordinator merges a duplicate child record from the file, sees the result and undoes it', async () => {
   const hotline = await apiToken('hotline');
   const coordinator = await apiToken('coordinator');
-  const kept = await reportAndScreen(hotline, coordinator, {
+  const kept = await hotlineChild(hotline, coordinator, {
     given_name_ar: 'أنس', family_name_ar: 'الشرقاوي', given_name_latin: 'Anas', family_name_latin: 'Cherkaoui',
   });
-  const duplicate = await reportAndScreen(hotline, coordinator, {
+  const duplicate = await hotlineChild(hotline, coordinator, {
     given_name_latin: 'Anass', family_name_latin: 'Charkaoui',
   });
   assert.notEqual(kept.childId, duplicate.childId, 'two records of the same child');

@@ -67,7 +67,8 @@ fn opening(lang: Language, g: &AccessGrantResponse, on_trace: &Callback<(String,
         );
         Callback::from(move |_: MouseEvent| on_trace.emit((who.clone(), case.clone())))
     };
-    let duration = i18n::hours(lang, hours(g), &number(lang, hours(g)));
+    let n = hours(g);
+    let duration = i18n::hours(lang, n, &number(lang, n));
     html! {
         <li class="card audit-opening" data-id={g.id.to_string()} data-case={g.case_id.to_string()}>
             <p>{ state(lang, grant_state(g, now())) }</p>
